@@ -1,0 +1,26 @@
+"""The running Tidal: settings, the store, and what each room keeps between requests."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tidal.core.config import Config
+
+
+class Runtime:
+    def __init__(self, config: Config, store: Any) -> None:
+        self.config = config
+        self.store = store
+        self.started = time.monotonic()
+        self.rooms: dict[str, Any] = {}
+
+    def room(self, name: str, factory: Any) -> Any:
+        """The state object a room keeps in this runtime, made by `factory()` on first use."""
+        state = self.rooms.get(name)
+        if state is None:
+            state = self.rooms[name] = factory()
+        return state
+
+    def uptime(self) -> float:
+        return time.monotonic() - self.started

@@ -1,0 +1,36 @@
+"""How a service room declares itself to the server: protocol facts and its operations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tidal.core.context import RequestContext
+
+Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass
+class Service:
+    """One AWS service as Tidal serves it.
+
+    `model` names botocore's service model (for validation), `target_prefix` the
+    `X-Amz-Target` prefix of JSON services, `namespace` the `__type` prefix of its
+    errors; `response_crc32` adds DynamoDB's `x-amz-crc32` header; `shape_overrides`
+    tightens model constraints where the real service is stricter than its model.
+    """
+
+    model: str
+    target_prefix: str
+    namespace: str
+    response_crc32: bool = False
+    shape_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    operations: dict[str, Handler] = field(default_factory=dict)
+
+    def operation(self, name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.operations[name] = handler
+            return handler
+
+        return register

@@ -1,0 +1,135 @@
+"""DynamoDB's wire operations: thin functions that open a transaction and call the domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tidal.core.context import RequestContext
+from tidal.core.service import Service
+from tidal.dynamodb import items, tables, tags
+from tidal.dynamodb.errors import NAMESPACE
+from tidal.server.validation import Constraints
+
+TABLE_NAME = Constraints(min=3, max=255, pattern="[a-zA-Z0-9_.-]+")
+
+# Where DynamoDB is stricter than its model, or lists enum values in another order.
+SHAPE_OVERRIDES = {
+    "TableArn": Constraints(then=TABLE_NAME, unless="arn:.*"),
+    "ReturnValue": Constraints(enum=("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW")),
+    "ScalarAttributeType": Constraints(enum=("B", "N", "S")),
+    "ConditionalOperator": Constraints(enum=("OR", "AND")),
+    "UpdateItemInput": Constraints(
+        members=("ReturnConsumedCapacity", "TableName", "ReturnValues", "Key")
+    ),
+}
+
+SERVICE = Service(
+    model="dynamodb",
+    target_prefix="DynamoDB_20120810",
+    namespace=NAMESPACE,
+    response_crc32=True,
+    shape_overrides=SHAPE_OVERRIDES,
+)
+operation = SERVICE.operation
+
+
+def _write(ctx: RequestContext):
+    return ctx.runtime.store.transaction(write=True)
+
+
+def _read(ctx: RequestContext):
+    return ctx.runtime.store.transaction(write=False)
+
+
+@operation("CreateTable")
+def create_table(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _write(ctx) as txn:
+        return {"TableDescription": tables.create_table(ctx, txn, params)}
+
+
+@operation("DescribeTable")
+def describe_table(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _read(ctx) as txn:
+        return {"Table": tables.describe_table(ctx, txn, params["TableName"])}
+
+
+@operation("ListTables")
+def list_tables(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _read(ctx) as txn:
+        return tables.list_tables(
+            ctx, txn, params.get("ExclusiveStartTableName"), params.get("Limit")
+        )
+
+
+@operation("UpdateTable")
+def update_table(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _write(ctx) as txn:
+        return {"TableDescription": tables.update_table(ctx, txn, params)}
+
+
+@operation("DeleteTable")
+def delete_table(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _write(ctx) as txn:
+        return {"TableDescription": tables.delete_table(ctx, txn, params["TableName"])}
+
+
+@operation("TagResource")
+def tag_resource(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _write(ctx) as txn:
+        tags.tag_resource(ctx, txn, params["ResourceArn"], params["Tags"])
+    return {}
+
+
+@operation("UntagResource")
+def untag_resource(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _write(ctx) as txn:
+        tags.untag_resource(ctx, txn, params["ResourceArn"], params["TagKeys"])
+    return {}
+
+
+@operation("ListTagsOfResource")
+def list_tags_of_resource(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _read(ctx) as txn:
+        return tags.list_tags(ctx, txn, params["ResourceArn"])
+
+
+@operation("DescribeLimits")
+def describe_limits(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "AccountMaxReadCapacityUnits": 80000,
+        "AccountMaxWriteCapacityUnits": 80000,
+        "TableMaxReadCapacityUnits": 40000,
+        "TableMaxWriteCapacityUnits": 40000,
+    }
+
+
+@operation("DescribeEndpoints")
+def describe_endpoints(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    config = ctx.runtime.config
+    return {
+        "Endpoints": [{"Address": f"{config.host}:{config.port}", "CachePeriodInMinutes": 1440}]
+    }
+
+
+@operation("PutItem")
+def put_item(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _write(ctx) as txn:
+        return items.put_item(ctx, txn, params)
+
+
+@operation("GetItem")
+def get_item(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _read(ctx) as txn:
+        return items.get_item(ctx, txn, params)
+
+
+@operation("UpdateItem")
+def update_item(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _write(ctx) as txn:
+        return items.update_item(ctx, txn, params)
+
+
+@operation("DeleteItem")
+def delete_item(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _write(ctx) as txn:
+        return items.delete_item(ctx, txn, params)

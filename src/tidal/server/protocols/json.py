@@ -1,0 +1,52 @@
+"""AWS JSON 1.0/1.1: the body is a JSON object, the operation comes from `X-Amz-Target`."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import orjson
+
+from tidal.core.errors import AWSError, SerializationException
+
+CONTENT_TYPE = b"application/x-amz-json-1.0"
+
+
+def parse_body(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        params = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise SerializationException(f"Unable to parse request body as JSON: {error.msg}") from None
+    if not isinstance(params, dict):
+        raise SerializationException("Start of structure or map found where not expected.")
+    return params
+
+
+def render(result: dict[str, Any], request_id: str, crc32: bool) -> tuple[int, list, bytes]:
+    return 200, _headers(body := orjson.dumps(result), request_id, crc32), body
+
+
+def render_error(
+    error: AWSError, namespace: str, request_id: str, crc32: bool
+) -> tuple[int, list, bytes]:
+    document: dict[str, Any] = {"__type": f"{error.namespace or namespace}#{error.code}"}
+    if error.message:
+        document[error.message_key] = error.message
+    document.update(error.fields)
+    body = orjson.dumps(document)
+    headers = _headers(body, request_id, crc32)
+    headers.append((b"x-amzn-errortype", error.code.encode()))
+    return error.status, headers, body
+
+
+def _headers(body: bytes, request_id: str, crc32: bool) -> list:
+    headers = [
+        (b"content-type", CONTENT_TYPE),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-amzn-requestid", request_id.encode()),
+    ]
+    if crc32:
+        headers.append((b"x-amz-crc32", str(zlib.crc32(body)).encode()))
+    return headers

@@ -1,0 +1,30 @@
+"""Which services this server speaks, and how a request names one."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import botocore.session
+from botocore.model import ServiceModel
+
+from tidal.core.service import Service
+from tidal.dynamodb.api import SERVICE as DYNAMODB
+
+JSON_SERVICES: dict[str, Service] = {service.target_prefix: service for service in (DYNAMODB,)}
+
+
+def json_service(target: str) -> tuple[Service, str] | None:
+    """The service and operation named by an `X-Amz-Target` header (`Prefix.Operation`)."""
+    prefix, _, operation = target.rpartition(".")
+    service = JSON_SERVICES.get(prefix)
+    return (service, operation) if service else None
+
+
+@cache
+def service_model(name: str) -> ServiceModel:
+    return _botocore_session().get_service_model(name)
+
+
+@cache
+def _botocore_session() -> botocore.session.Session:
+    return botocore.session.get_session()

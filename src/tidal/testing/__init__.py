@@ -1,0 +1,1 @@
+"""Test support: the pytest plugin (`tidal_server`, `dynamodb` fixtures) lives in `plugin`."""

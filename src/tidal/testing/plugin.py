@@ -1,0 +1,64 @@
+"""pytest plugin: a Tidal server on an ephemeral 127.0.0.1 port, and boto3 clients for it.
+
+Registered through the `pytest11` entry point, so any project that installs Tidal gets
+`tidal_server`, `tidal_endpoint` and `dynamodb` fixtures.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from botocore.config import Config as BotocoreConfig
+
+from tidal.server.runner import Server
+
+CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+
+
+@pytest.fixture(scope="session")
+def tidal_server() -> Iterator[Server]:
+    """One in-memory server for the session; fails the test that made it answer a 500."""
+    with Server() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _no_internal_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "tidal_server" not in request.fixturenames:
+        yield
+        return
+    server: Server = request.getfixturevalue("tidal_server")
+    before = len(server.app.internal_errors)
+    yield
+    errors = server.app.internal_errors[before:]
+    assert not errors, "the server answered 500:\n" + "\n".join(errors)
+
+
+@pytest.fixture(scope="session")
+def tidal_endpoint(tidal_server: Server) -> str:
+    return tidal_server.endpoint
+
+
+def client(service: str, endpoint: str, region: str = "us-east-1", **credentials: str):
+    """A boto3 client for `service` at `endpoint` that fails fast instead of retrying."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        config=BotocoreConfig(retries={"max_attempts": 1, "mode": "standard"}),
+        **(credentials or CREDENTIALS),
+    )
+
+
+@pytest.fixture(scope="session")
+def dynamodb(tidal_endpoint: str):
+    return client("dynamodb", tidal_endpoint)
+
+
+@pytest.fixture
+def table_name() -> str:
+    """A table name no other test uses."""
+    return f"t-{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,142 @@
+"""The AWS JSON protocol as clients see it: dispatch, errors, headers, accounts, regions."""
+
+from __future__ import annotations
+
+import http.client
+import zlib
+from urllib.parse import urlparse
+
+import orjson
+import pytest
+from botocore.exceptions import ClientError
+
+from tidal.testing.plugin import client
+
+AUTH = (
+    "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, "
+    "SignedHeaders=host;x-amz-date;x-amz-target, Signature=00"
+)
+
+
+def post(endpoint: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict, bytes]:
+    url = urlparse(endpoint)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        connection.request("POST", "/", body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def dynamodb_post(endpoint: str, operation: str, body: bytes, auth: str | None = AUTH):
+    headers = {
+        "X-Amz-Target": f"DynamoDB_20120810.{operation}",
+        "Content-Type": "application/x-amz-json-1.0",
+    }
+    if auth:
+        headers["Authorization"] = auth
+    return post(endpoint, body, headers)
+
+
+def test_response_carries_request_id_and_crc32(tidal_endpoint):
+    status, headers, body = dynamodb_post(tidal_endpoint, "ListTables", b"{}")
+    assert status == 200
+    assert headers["content-type"] == "application/x-amz-json-1.0"
+    assert len(headers["x-amzn-requestid"]) == 52
+    assert int(headers["x-amz-crc32"]) == zlib.crc32(body)
+
+
+def test_unknown_operation(tidal_endpoint):
+    status, _, body = dynamodb_post(tidal_endpoint, "FlyToTheMoon", b"{}")
+    assert status == 400
+    assert orjson.loads(body)["__type"] == "com.amazon.coral.service#UnknownOperationException"
+
+
+def test_unknown_service_prefix(tidal_endpoint):
+    status, _, body = post(
+        tidal_endpoint, b"{}", {"X-Amz-Target": "Nothing_1.Do", "Authorization": AUTH}
+    )
+    assert status == 400
+    assert orjson.loads(body)["__type"].endswith("#UnknownOperationException")
+
+
+def test_malformed_json_is_serialization_exception(tidal_endpoint):
+    status, _, body = dynamodb_post(tidal_endpoint, "ListTables", b"{not json")
+    assert status == 400
+    assert orjson.loads(body)["__type"] == "com.amazon.coral.service#SerializationException"
+
+
+def test_json_that_is_not_an_object(tidal_endpoint):
+    status, _, body = dynamodb_post(tidal_endpoint, "ListTables", b"[1, 2]")
+    assert status == 400
+    assert orjson.loads(body)["__type"].endswith("#SerializationException")
+
+
+def test_missing_target_is_a_clear_4xx(tidal_endpoint):
+    status, _, body = post(tidal_endpoint, b"{}", {"Authorization": AUTH})
+    assert 400 <= status < 500
+    assert b"message" in body
+
+
+def test_missing_authentication(tidal_endpoint):
+    status, _, body = dynamodb_post(tidal_endpoint, "ListTables", b"{}", auth=None)
+    assert status == 400
+    document = orjson.loads(body)
+    assert document["__type"] == "com.amazon.coral.service#MissingAuthenticationTokenException"
+    assert document["message"] == "Request is missing Authentication Token"
+
+
+def test_missing_required_member(tidal_endpoint):
+    status, _, body = dynamodb_post(tidal_endpoint, "DescribeTable", b"{}")
+    assert status == 400
+    document = orjson.loads(body)
+    assert document["__type"] == "com.amazon.coral.validate#ValidationException"
+    assert document["message"] == (
+        "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: "
+        "Member must not be null"
+    )
+
+
+def test_health(tidal_endpoint):
+    url = urlparse(tidal_endpoint)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    connection.request("GET", "/_tidal/health")
+    response = connection.getresponse()
+    document = orjson.loads(response.read())
+    assert response.status == 200
+    assert document["status"] == "ok"
+    assert document["version"]
+    assert document["uptime"] >= 0
+    assert document["store"]["engine"] == "sqlite"
+
+
+def _create(dynamodb, name):
+    dynamodb.create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def test_accounts_and_regions_are_isolated(tidal_endpoint, table_name):
+    default = client("dynamodb", tidal_endpoint)
+    other_region = client("dynamodb", tidal_endpoint, region="eu-west-1")
+    account = client(
+        "dynamodb",
+        tidal_endpoint,
+        aws_access_key_id="111122223333",
+        aws_secret_access_key="x",
+    )
+    _create(default, table_name)
+    description = default.describe_table(TableName=table_name)["Table"]
+    assert description["TableArn"] == f"arn:aws:dynamodb:us-east-1:000000000000:table/{table_name}"
+    for stranger in (other_region, account):
+        with pytest.raises(ClientError) as caught:
+            stranger.describe_table(TableName=table_name)
+        assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+        assert table_name not in stranger.list_tables()["TableNames"]
+    _create(account, table_name)
+    arn = account.describe_table(TableName=table_name)["Table"]["TableArn"]
+    assert arn == f"arn:aws:dynamodb:us-east-1:111122223333:table/{table_name}"

@@ -1,0 +1,155 @@
+"""`tidal serve` as a user runs it: a real process, its flags, its data folder, its signals."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tidal.testing.plugin import client
+
+ENDPOINT = re.compile(rb"serving on (http://[\d.]+:\d+)")
+
+
+class Served:
+    """A `tidal serve` child process on an ephemeral port; stopped by the test that started it."""
+
+    def __init__(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> None:
+        command = [sys.executable, "-m", "tidal.cli", "serve", "--port", "0", *args]
+        self.process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {}), "COLUMNS": "200"},
+        )
+        self.output = b""
+        self.endpoint = self._wait_for_endpoint()
+
+    def _wait_for_endpoint(self) -> str | None:
+        for line in self.process.stdout:
+            self.output += line
+            match = ENDPOINT.search(line)
+            if match:
+                return match.group(1).decode()
+        return None
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        self.output += self.process.stdout.read()
+        return self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def serve(tmp_path):
+    started: list[Served] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> Served:
+        served = Served(*args, cwd=tmp_path, env=env)
+        started.append(served)
+        return served
+
+    yield start
+    for served in started:
+        served.stop(signal.SIGKILL)
+
+
+def health(endpoint: str) -> dict:
+    with urllib.request.urlopen(f"{endpoint}/_tidal/health", timeout=10) as response:
+        return orjson.loads(response.read())
+
+
+def make_table(dynamodb, name: str = "things") -> None:
+    dynamodb.create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def test_serve_prints_endpoint_and_data_folder_and_stops_on_sigterm(serve, tmp_path):
+    served = serve()
+    assert served.endpoint, served.output
+    assert str(tmp_path / ".tidal") in served.output.decode()
+    document = health(served.endpoint)
+    assert document["store"]["durability"] == "normal"
+    assert served.stop(signal.SIGTERM) == 0
+    assert served.stop(signal.SIGINT) == 0
+
+
+def test_data_survive_a_restart(serve, tmp_path):
+    first = serve()
+    dynamodb = client("dynamodb", first.endpoint)
+    make_table(dynamodb)
+    dynamodb.put_item(TableName="things", Item={"pk": {"S": "kept"}})
+    assert first.stop(signal.SIGINT) == 0
+    second = serve()
+    dynamodb = client("dynamodb", second.endpoint)
+    item = dynamodb.get_item(TableName="things", Key={"pk": {"S": "kept"}})
+    assert item["Item"] == {"pk": {"S": "kept"}}
+
+
+def test_second_server_on_the_same_folder_is_refused(serve):
+    first = serve("--durability", "full")
+    assert first.endpoint
+    assert health(first.endpoint)["store"]["durability"] == "full"
+    second = serve()
+    assert second.endpoint is None
+    assert second.stop() == 1
+    assert b"another Tidal server" in second.output
+
+
+def test_in_memory_writes_no_files(serve, tmp_path):
+    served = serve("--in-memory")
+    make_table(client("dynamodb", served.endpoint))
+    assert served.stop() == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_flags_come_from_the_environment(serve, tmp_path):
+    served = serve(env={"TIDAL_DATA_DIR": str(tmp_path / "elsewhere")})
+    assert str(tmp_path / "elsewhere") in served.output.decode()
+    make_table(client("dynamodb", served.endpoint))
+    assert (tmp_path / "elsewhere").is_dir()
+
+
+def test_kill_9_during_writes_keeps_every_acknowledged_write(serve):
+    served = serve()
+    dynamodb = client("dynamodb", served.endpoint)
+    make_table(dynamodb)
+    acknowledged: list[str] = []
+    enough = threading.Event()
+
+    def write(writer_id: int) -> None:
+        writer = client("dynamodb", served.endpoint)
+        for n in range(100_000):
+            key = f"k{writer_id}-{n}"
+            try:
+                writer.put_item(TableName="things", Item={"pk": {"S": key}})
+            except Exception:
+                return
+            acknowledged.append(key)
+            if n == 200:
+                enough.set()
+
+    writers = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in writers:
+        thread.start()
+    assert enough.wait(60)
+    served.stop(signal.SIGKILL)
+    for thread in writers:
+        thread.join(60)
+    reopened = serve()
+    dynamodb = client("dynamodb", reopened.endpoint)
+    for key in acknowledged:
+        assert "Item" in dynamodb.get_item(TableName="things", Key={"pk": {"S": key}}), key
