@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from typing import Any
@@ -103,14 +104,31 @@ class App:
         return _plain(404, {"message": f"no internal endpoint {method} {path}"})
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
+        janitor = None
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                janitor = asyncio.create_task(self._reclaim_dropped_data())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if janitor is not None:
+                    janitor.cancel()
                 self.runtime.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def _reclaim_dropped_data(self) -> None:
+        """Delete the rows of dropped tables in small batches, between requests."""
+        store = self.runtime.store
+        loop = asyncio.get_running_loop()
+        garbage = asyncio.Event()
+        store.on_garbage = lambda: loop.call_soon_threadsafe(garbage.set)
+        garbage.set()
+        while True:
+            await garbage.wait()
+            garbage.clear()
+            while store.reclaim():
+                await asyncio.sleep(0)
 
 
 async def _read_body(receive: Any) -> bytes:

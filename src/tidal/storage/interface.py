@@ -90,7 +90,7 @@ class Transaction(Protocol):
         ...
 
     def drop_space(self, space: int) -> None:
-        """Forget the space and delete all its rows."""
+        """Forget the keyspace at once; its rows are deleted later by `Store.reclaim`."""
         ...
 
     def space_stats(self, space: int) -> tuple[int, int]:
@@ -114,5 +114,16 @@ class Store(Protocol):
     def describe(self) -> dict[str, Any]:
         """Engine facts for the health endpoint."""
         ...
+
+    def reclaim(self, batch: int = 1000) -> bool:
+        """Delete up to `batch` rows of dropped keyspaces; True while some remain.
+
+        `drop_space` only marks a keyspace as gone, so dropping a large table costs no
+        more than a small one; the server calls `reclaim` in the background, between
+        requests, after `on_garbage` tells it there is something to reclaim.
+        """
+        ...
+
+    on_garbage: Callable[[], object] | None
 
     def close(self) -> None: ...

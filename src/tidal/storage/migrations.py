@@ -31,6 +31,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE TRIGGER rows_deleted AFTER DELETE ON rows BEGIN UPDATE spaces"
         " SET rows = rows - 1, bytes = bytes - length(OLD.value) WHERE id = OLD.space; END",
     ),
+    (
+        # Keyspaces dropped but whose rows are not deleted yet (see Store.reclaim).
+        "CREATE TABLE dropped_spaces (id INTEGER PRIMARY KEY)",
+    ),
 ]
 
 

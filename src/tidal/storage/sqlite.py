@@ -50,7 +50,10 @@ _PUT = (
 _DELETE = "DELETE FROM rows WHERE space = ? AND hash = ? AND pk = ? AND sk = ?"
 _NEW_SPACE = "INSERT INTO spaces DEFAULT VALUES"
 _DROP_SPACE = "DELETE FROM spaces WHERE id = ?"
-_DROP_ROWS = "DELETE FROM rows WHERE space = ?"
+_MARK_DROPPED = "INSERT INTO dropped_spaces (id) VALUES (?)"
+_NEXT_DROPPED = "SELECT id FROM dropped_spaces LIMIT 1"
+_RECLAIM_ROWS = "DELETE FROM rows WHERE rowid IN (SELECT rowid FROM rows WHERE space = ? LIMIT ?)"
+_FORGET_DROPPED = "DELETE FROM dropped_spaces WHERE id = ?"
 _STATS = "SELECT rows, bytes FROM spaces WHERE id = ?"
 _SCAN = (
     "SELECT pk, sk, value FROM rows WHERE space = ? AND hash >= ? AND hash < ?"
@@ -125,6 +128,7 @@ class SQLiteStore:
             raise
         self._txn_lock = threading.Lock()
         self._txn_thread: int | None = None
+        self.on_garbage: Callable[[], object] | None = None
 
     def _configure(self, conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
@@ -144,6 +148,20 @@ class SQLiteStore:
 
     def transaction(self, write: bool = True) -> SQLiteTransaction:
         return SQLiteTransaction(self, write)
+
+    def reclaim(self, batch: int = 1000) -> bool:
+        with self.transaction() as txn:
+            row = txn._conn.execute(_NEXT_DROPPED).fetchone()
+            if row is None:
+                return False
+            deleted = txn._conn.execute(_RECLAIM_ROWS, (row[0], batch)).rowcount
+            if deleted < batch:
+                txn._conn.execute(_FORGET_DROPPED, (row[0],))
+        return True
+
+    def _garbage_made(self) -> None:
+        if self.on_garbage is not None:
+            self.on_garbage()
 
     def describe(self) -> dict[str, Any]:
         conn = self._live_conn()
@@ -335,7 +353,8 @@ class SQLiteTransaction:
     def drop_space(self, space: int) -> None:
         self._check_writable()
         self._conn.execute(_DROP_SPACE, (space,))
-        self._conn.execute(_DROP_ROWS, (space,))
+        self._conn.execute(_MARK_DROPPED, (space,))
+        self.on_commit(self._store._garbage_made)
 
     def space_stats(self, space: int) -> tuple[int, int]:
         row = self._conn.execute(_STATS, (space,)).fetchone()

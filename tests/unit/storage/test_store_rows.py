@@ -52,10 +52,34 @@ def test_spaces_are_separate_and_never_reused(store: Store) -> None:
         txn.put(first, b"p", b"s", b"first")
         txn.put(second, b"p", b"s", b"second")
         txn.drop_space(first)
+        assert txn.space_stats(first) == (0, 0)
+    while store.reclaim(batch=1):
+        pass
+    with store.transaction(write=False) as txn:
         assert txn.get(first, b"p", b"s") is None
         assert txn.get(second, b"p", b"s") == b"second"
-        assert txn.space_stats(first) == (0, 0)
     assert _space(store) not in (first, second)
+
+
+def test_dropped_rows_are_reclaimed_in_batches_after_commit(store: Store) -> None:
+    space, kept = _space(store), _space(store)
+    told: list[str] = []
+    store.on_garbage = lambda: told.append("garbage")
+    with store.transaction() as txn:
+        for n in range(5):
+            txn.put(space, b"p", bytes([n]), b"v")
+        txn.put(kept, b"p", b"", b"kept")
+        txn.drop_space(space)
+        assert told == []
+    assert told == ["garbage"]
+    batches = 0
+    while store.reclaim(batch=2):
+        batches += 1
+    assert batches == 3
+    assert store.reclaim() is False
+    with store.transaction(write=False) as txn:
+        assert list(txn.scan(space)) == []
+        assert txn.get(kept, b"p", b"") == b"kept"
 
 
 def test_space_stats_counts_rows_and_value_bytes(store: Store) -> None:
