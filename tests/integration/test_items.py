@@ -254,7 +254,8 @@ def test_consumed_capacity(dynamodb, table):
     item = {**KEY, "status": {"S": "new"}, "blob": {"S": "x" * 1500}}
     total = dynamodb.put_item(TableName=table, Item=item, ReturnConsumedCapacity="TOTAL")
     assert total["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 4.0}
-    indexes = dynamodb.put_item(TableName=table, Item=item, ReturnConsumedCapacity="INDEXES")
+    other = {**item, "sk": {"N": "2"}}
+    indexes = dynamodb.put_item(TableName=table, Item=other, ReturnConsumedCapacity="INDEXES")
     assert indexes["ConsumedCapacity"]["Table"] == {"CapacityUnits": 2.0}
     assert indexes["ConsumedCapacity"]["GlobalSecondaryIndexes"] == {
         "by-status": {"CapacityUnits": 2.0}

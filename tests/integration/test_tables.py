@@ -163,8 +163,8 @@ def test_create_existing_table(dynamodb, table_name):
                 "BillingMode": "PAY_PER_REQUEST",
                 "StreamSpecification": {"StreamEnabled": True},
             },
-            "One or more parameter values were invalid: StreamViewType must be specified when "
-            "StreamEnabled is true",
+            "One or more parameter values were invalid: Table is being created with a stream "
+            "enabled, UpdateViewType is required",
         ),
     ],
 )
@@ -308,7 +308,7 @@ def test_stream_on_off_gets_a_new_label(dynamodb, table_name):
         TableName=table_name,
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
     )
-    assert code == "ResourceInUseException"
+    assert code == "ValidationException"
     dynamodb.update_table(TableName=table_name, StreamSpecification={"StreamEnabled": False})
     assert "StreamSpecification" not in dynamodb.describe_table(TableName=table_name)["Table"]
     again = dynamodb.update_table(

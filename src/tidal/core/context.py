@@ -16,3 +16,5 @@ class RequestContext:
     region: str
     request_id: str
     access_key: str = ""
+    host: str = ""
+    """The `Host` the client addressed (where it reaches this server)."""

@@ -105,10 +105,7 @@ def describe_limits(ctx: RequestContext, params: dict[str, Any]) -> dict[str, An
 
 @operation("DescribeEndpoints")
 def describe_endpoints(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    config = ctx.runtime.config
-    return {
-        "Endpoints": [{"Address": f"{config.host}:{config.port}", "CachePeriodInMinutes": 1440}]
-    }
+    return {"Endpoints": [{"Address": ctx.host, "CachePeriodInMinutes": 1440}]}
 
 
 @operation("PutItem")

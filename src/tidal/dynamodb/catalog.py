@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tidal.core.arns import parse_arn
-from tidal.dynamodb.errors import ResourceNotFoundException
+from tidal.core.errors import ValidationException
+from tidal.dynamodb.errors import AccessDeniedException, ResourceNotFoundException
 from tidal.dynamodb.schema import Table
 
 NAMESPACE = "dynamodb/tables"
@@ -24,6 +25,21 @@ def table_name(name_or_arn: str) -> str:
     return name_or_arn
 
 
+def check_scope(name_or_arn: str, account: str, region: str) -> None:
+    """A table ARN must name the caller's own region and account."""
+    if not name_or_arn.startswith("arn:"):
+        return
+    parts = parse_arn(name_or_arn)
+    if parts is None:
+        return
+    if parts[1] != region:
+        raise ValidationException(
+            f"1 validation error detected: Invalid AWS region in '{name_or_arn}'"
+        )
+    if parts[2] != account:
+        raise AccessDeniedException("Access is denied")
+
+
 class Catalog:
     """The DynamoDB room's per-runtime state: a cache of `Table` views, refreshed after commits."""
 
@@ -31,6 +47,7 @@ class Catalog:
         self._tables: dict[str, Table] = {}
 
     def find(self, txn: Any, account: str, region: str, name: str) -> Table | None:
+        check_scope(name, account, region)
         key = table_key(account, region, table_name(name))
         table = self._tables.get(key)
         if table is None:

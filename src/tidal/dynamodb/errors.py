@@ -21,6 +21,11 @@ class DynamoDBError(AWSError):
     namespace = NAMESPACE
 
 
+class AccessDeniedException(AWSError):
+    code = "AccessDeniedException"
+    namespace = "com.amazon.coral.service"
+
+
 class ResourceNotFoundException(DynamoDBError):
     code = "ResourceNotFoundException"
 

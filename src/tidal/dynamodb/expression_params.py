@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tidal.core.errors import ValidationException
-from tidal.dynamodb import expressions, types
+from tidal.dynamodb import expressions
 
 LEGACY_OF = {
     "ConditionExpression": ("Expected", "ConditionalOperator"),
@@ -43,10 +43,8 @@ def bind(params: dict[str, Any], kinds: tuple[str, ...]) -> Bound:
     if not used_expressions:
         _refuse_substitutions_without_expressions(kinds, names, values)
         return _bind_legacy(params)
-    if names is not None and not names:
-        raise ValidationException("ExpressionAttributeNames must not be empty")
     bound = Bound()
-    context = expressions.ExpressionContext(names, _checked_values(values))
+    context = expressions.ExpressionContext(names, values)
     for kind in kinds:
         text = params.get(kind)
         if text is None:
@@ -92,19 +90,3 @@ def _bind_legacy(params: dict[str, Any]) -> Bound:
     if params.get("AttributesToGet") is not None:
         bound.projection = expressions.legacy_projection(params["AttributesToGet"])
     return bound
-
-
-def _checked_values(values: dict[str, Any] | None) -> dict[str, Any] | None:
-    if values is None:
-        return None
-    if not values:
-        raise ValidationException("ExpressionAttributeValues must not be empty")
-    checked = {}
-    for name, value in values.items():
-        try:
-            checked[name] = types.validate_value(value)
-        except ValidationException as error:
-            raise ValidationException(
-                f"ExpressionAttributeValues contains invalid value: {error.message} for key {name}"
-            ) from None
-    return checked

@@ -50,20 +50,21 @@ def backfill(txn: Any, before: Table, after: Table, index_name: str) -> None:
 
 
 def _write_one(txn: Any, index: Index, table: Table, old: dict | None, new: dict | None) -> float:
+    """Bring one index row up to date; returns the write units it costs the index.
+
+    A key change is a delete of the old entry plus a put of the new one (DG GSI,
+    "Provisioned throughput considerations").
+    """
     old_key = index_key(index, table, old) if old else None
     new_key = index_key(index, table, new) if new else None
-    if old_key is None and new_key is None:
+    before = index.project(old, table.keys) if old_key is not None else None
+    after = index.project(new, table.keys) if new_key is not None else None
+    if (before is None and after is None) or (old_key == new_key and before == after):
         return 0.0
-    sizes = []
-    if old_key is not None:
-        sizes.append(item_size(index.project(old, table.keys)))
-        if old_key != new_key:
-            txn.delete(index.space, *old_key)
-    if new_key is not None:
-        projected = index.project(new, table.keys)
-        sizes.append(item_size(projected))
-        txn.put(index.space, *new_key, orjson.dumps(projected))
-    units = write_units(*sizes)
-    return (
-        units * 2 if old_key is not None and new_key is not None and old_key != new_key else units
-    )
+    if old_key is not None and old_key != new_key:
+        txn.delete(index.space, *old_key)
+    if after is not None:
+        txn.put(index.space, *new_key, orjson.dumps(after))
+    if old_key == new_key:
+        return write_units(item_size(before), item_size(after))
+    return sum(write_units(item_size(row)) for row in (before, after) if row is not None)

@@ -12,7 +12,7 @@ from tidal.dynamodb import capacity, indexes, types
 from tidal.dynamodb.catalog import Catalog
 from tidal.dynamodb.errors import ConditionalCheckFailedException, invalid
 from tidal.dynamodb.expression_params import bind
-from tidal.dynamodb.expressions import project_paths
+from tidal.dynamodb.expressions import DocPath, project_paths
 from tidal.dynamodb.keys import encode_key
 from tidal.dynamodb.schema import Table
 
@@ -33,12 +33,12 @@ def put_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str,
     return_values = _old_only_return_values(params)
     item = types.validate_item(params["Item"])
     bound = bind(params, ("ConditionExpression",))
-    table = catalog(ctx).get(txn, ctx.account, ctx.region, params["TableName"])
-    pk, sk = _item_key(table, item)
-    _check_index_keys(table, item)
     size = types.item_size(item)
     if size > MAX_ITEM_SIZE:
         raise ValidationException("Item size has exceeded the maximum allowed size")
+    table = catalog(ctx).get(txn, ctx.account, ctx.region, params["TableName"])
+    pk, sk = _item_key(table, item)
+    _check_index_keys(table, item)
     old = _read(txn, table, pk, sk)
     _check_condition(bound.condition, old, params)
     txn.put(table.space, pk, sk, orjson.dumps(item))
@@ -54,6 +54,8 @@ def get_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str,
     key = types.validate_item(params["Key"])
     bound = bind(params, ("ProjectionExpression",))
     table = catalog(ctx).get(txn, ctx.account, ctx.region, params["TableName"])
+    if bound.projection is not None:
+        _refuse_nested_key_paths(table, bound.projection.paths)
     pk, sk = _request_key(table, key)
     item = _read(txn, table, pk, sk)
     result: dict[str, Any] = {}
@@ -96,10 +98,13 @@ def update_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[s
         for name in table.keys.names:
             if name in bound.update.attribute_names():
                 raise invalid(f"Cannot update attribute {name}. This attribute is part of the key")
+        _refuse_nested_key_paths(table, bound.update.paths)
     old = _read(txn, table, pk, sk)
     _check_condition(bound.condition, old, params)
     base = old if old is not None else dict(key)
-    new, paths = bound.update.apply(base) if bound.update is not None else (base, [])
+    new, paths = (base, [])
+    if bound.update is not None:
+        new, paths = bound.update.apply(base, item_exists=old is not None)
     _check_index_keys(table, new)
     new_size = types.item_size(new)
     if new_size > MAX_ITEM_SIZE:
@@ -206,6 +211,23 @@ def _encode_key_value(name: str, value: dict[str, Any], is_hash: bool) -> bytes:
     if not is_hash and len(encoded) > MAX_RANGE_KEY_SIZE:
         raise invalid("Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
     return encoded
+
+
+def _refuse_nested_key_paths(table: Table, paths: list[DocPath]) -> None:
+    """Key attributes are scalars: a path may name one, but not reach inside it."""
+    nested = {path[0] for path in paths if len(path) > 1}
+    for kind, names in (("Key", table.keys.names), ("IndexKey", _index_key_names(table))):
+        for name in names:
+            if name in nested:
+                raise ValidationException(
+                    "Key attributes must be scalars; list random access '[]' and map lookup '.' "
+                    f"are not allowed: {kind}: {name}"
+                )
+
+
+def _index_key_names(table: Table) -> list[str]:
+    names = [name for index in table.indexes for name in index.keys.names]
+    return [name for name in dict.fromkeys(names) if name not in table.keys.names]
 
 
 def _check_index_keys(table: Table, item: dict[str, Any]) -> None:

@@ -10,14 +10,40 @@ from tidal.dynamodb.errors import invalid
 MAX_LOCAL_INDEXES = 5
 MAX_GLOBAL_INDEXES = 20
 MAX_CAPACITY = 1_000_000_000_000
+MAX_TABLE_KEYS = 2
+
+# What UpdateTable can change; without one of them AWS answers NO_CHANGE.
+CHANGES = (
+    "ProvisionedThroughput",
+    "BillingMode",
+    "StreamSpecification",
+    "GlobalSecondaryIndexUpdates",
+    "SSESpecification",
+    "ReplicaUpdates",
+    "DeletionProtectionEnabled",
+    "TableClass",
+    "OnDemandThroughput",
+    "WarmThroughput",
+    "MultiRegionConsistency",
+    "GlobalTableWitnessUpdates",
+)
+NO_CHANGE = (
+    "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+    "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, "
+    "ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, "
+    "OnDemandThroughput, WarmThroughput or TableClass is required"
+)
+INDEX_ACTIONS = ("Update", "Create", "Delete")
 
 
 def check_create(params: dict[str, Any]) -> None:
+    _check_table_key_count(params["KeySchema"])
     billing = params.get("BillingMode", "PROVISIONED")
     _check_billing(billing, params.get("ProvisionedThroughput"))
     definitions = [d["AttributeName"] for d in params["AttributeDefinitions"]]
-    if len(set(definitions)) != len(definitions):
-        raise invalid("Duplicate AttributeName in AttributeDefinitions")
+    for position, name in enumerate(definitions):
+        if name in definitions[:position]:
+            raise ValidationException(f"Attribute Name is duplicated: {name}")
     keys = [k["AttributeName"] for k in params["KeySchema"]]
     _check_key_schema(params["KeySchema"], definitions)
     used = set(keys)
@@ -53,7 +79,7 @@ def check_create(params: dict[str, Any]) -> None:
             raise invalid("List of GlobalSecondaryIndexes is empty")
         for index in global_:
             _check_index(index, definitions, names)
-            _check_index_throughput(index, billing)
+            _check_created_index_throughput(index, billing)
             used |= {k["AttributeName"] for k in index["KeySchema"]}
         if len(global_) > MAX_GLOBAL_INDEXES:
             raise invalid("GlobalSecondaryIndex count exceeds the per-table limit of 20")
@@ -67,47 +93,84 @@ def check_create(params: dict[str, Any]) -> None:
             f"Some AttributeDefinitions are not used. AttributeDefinitions: "
             f"[{', '.join(definitions)}], keys used: [{', '.join(sorted(used))}]"
         )
-    _check_stream(params.get("StreamSpecification"))
+    _check_created_stream(params.get("StreamSpecification"))
+
+
+def check_update_request(params: dict[str, Any]) -> None:
+    """The checks UpdateTable makes before it looks the table up."""
+    updates = params.get("GlobalSecondaryIndexUpdates")
+    changes = [key for key in CHANGES if key in params]
+    if updates == []:
+        changes.remove("GlobalSecondaryIndexUpdates")
+        if changes:
+            raise invalid("List of GlobalSecondaryIndexUpdates is empty")
+    if not changes:
+        raise ValidationException(NO_CHANGE)
+    seen: set[str] = set()
+    for update in updates or ():
+        actions = [action for action in INDEX_ACTIONS if update.get(action) is not None]
+        if not actions:
+            raise invalid(
+                "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+                "GlobalSecondaryIndexUpdate.Delete must not be null"
+            )
+        if len(actions) > 1:
+            raise invalid(
+                "Only one global secondary index action is allowed per "
+                "GlobalSecondaryIndexUpdate object"
+            )
+        name = update[actions[0]]["IndexName"]
+        if name in seen:
+            raise invalid(
+                "Only one global secondary index update per index is allowed simultaneously. "
+                f"Index: {name}"
+            )
+        seen.add(name)
+        if actions == ["Create"] and "AttributeDefinitions" not in params:
+            raise invalid(f"AttributeDefinitions is not specified for index: {name}")
+    stream = params.get("StreamSpecification")
+    if stream is not None:
+        if stream.get("StreamEnabled") and not stream.get("StreamViewType"):
+            raise invalid("If stream is being enabled then UpdateViewType is required")
+        if not stream.get("StreamEnabled") and stream.get("StreamViewType"):
+            raise invalid("If stream is being disabled, then UpdateViewType must not be specified")
 
 
 def check_update(params: dict[str, Any], description: dict[str, Any]) -> None:
-    changes = (
-        "ProvisionedThroughput",
-        "BillingMode",
-        "StreamSpecification",
-        "GlobalSecondaryIndexUpdates",
-        "SSESpecification",
-        "ReplicaUpdates",
-        "DeletionProtectionEnabled",
-        "TableClass",
-        "OnDemandThroughput",
-        "WarmThroughput",
-    )
-    if not any(key in params for key in changes):
-        raise ValidationException(
-            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-            "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"
-        )
+    """The checks UpdateTable makes against the table as it is."""
     current = description.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
     billing = params.get("BillingMode", current)
-    if "BillingMode" in params or "ProvisionedThroughput" in params:
-        if billing == "PAY_PER_REQUEST" and "ProvisionedThroughput" in params:
-            _check_billing(billing, params["ProvisionedThroughput"])
-        if billing == "PROVISIONED":
-            _check_billing(billing, params.get("ProvisionedThroughput"))
+    throughput = params.get("ProvisionedThroughput")
+    if billing == "PAY_PER_REQUEST":
+        _check_billing(billing, throughput)
+    elif "BillingMode" in params and not throughput:
+        raise invalid("ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
+    elif throughput:
+        _check_billing(billing, throughput)
+    updates = params.get("GlobalSecondaryIndexUpdates") or ()
+    if billing == "PROVISIONED" and current == "PAY_PER_REQUEST":
+        updated = {u["Update"]["IndexName"] for u in updates if u.get("Update") is not None}
+        for index in description.get("GlobalSecondaryIndexes", ()):
+            name = index["IndexName"]
+            if name not in updated:
+                raise invalid(f"ProvisionedThroughput must be specified for index: {name}")
     definitions = [d["AttributeName"] for d in description["AttributeDefinitions"]]
     definitions += [
         d["AttributeName"]
         for d in params.get("AttributeDefinitions", ())
         if d["AttributeName"] not in definitions
     ]
-    for update in params.get("GlobalSecondaryIndexUpdates") or ():
-        if "Create" in update:
+    for update in updates:
+        if update.get("Create") is not None:
             index = update["Create"]
             _check_index(index, definitions, set())
-            _check_index_throughput(index, billing)
-    if "StreamSpecification" in params:
-        _check_stream(params["StreamSpecification"])
+            _check_added_index_throughput(index, billing)
+        changed = update.get("Update") or {}
+        if billing == "PAY_PER_REQUEST" and changed.get("ProvisionedThroughput"):
+            raise invalid(
+                f"The only Updates for index: {changed['IndexName']} when TableThroughputMode "
+                "is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput"
+            )
 
 
 def _check_billing(billing: str, throughput: dict[str, Any] | None) -> None:
@@ -130,6 +193,20 @@ def _check_billing(billing: str, throughput: dict[str, Any] | None) -> None:
     for unit in ("ReadCapacityUnits", "WriteCapacityUnits"):
         if throughput[unit] > MAX_CAPACITY:
             raise ValidationException(f"Given value {throughput[unit]} for {unit} is out of bounds")
+
+
+def _check_table_key_count(schema: list[dict[str, Any]]) -> None:
+    """A table key has at most two elements; AWS reports it as a model constraint."""
+    if len(schema) <= MAX_TABLE_KEYS:
+        return
+    shown = ", ".join(
+        f"KeySchemaElement(attributeName={k['AttributeName']}, keyType={k['KeyType']})"
+        for k in schema
+    )
+    raise ValidationException(
+        f"1 validation error detected: Value '[{shown}]' at 'keySchema' failed to satisfy "
+        f"constraint: Member must have length less than or equal to {MAX_TABLE_KEYS}"
+    )
 
 
 def _check_key_schema(schema: list[dict[str, Any]], definitions: list[str]) -> None:
@@ -165,23 +242,47 @@ def _check_index(index: dict[str, Any], definitions: list[str], names: set[str])
         raise invalid(f"ProjectionType is {projection_type}, but NonKeyAttributes is specified")
     if projection_type == "INCLUDE" and not projection.get("NonKeyAttributes"):
         raise invalid("ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
+    non_key = projection.get("NonKeyAttributes") or []
+    for position, name in enumerate(non_key):
+        if name in non_key[:position]:
+            raise invalid(f"Duplicate element in NonKeyAttributes: {name}")
     if index["IndexName"] in names:
         raise invalid(f"Duplicate index name: {index['IndexName']}")
     names.add(index["IndexName"])
 
 
-def _check_index_throughput(index: dict[str, Any], billing: str) -> None:
+def _check_created_index_throughput(index: dict[str, Any], billing: str) -> None:
+    """A GSI's throughput in CreateTable."""
+    name = index["IndexName"]
     if billing == "PAY_PER_REQUEST" and index.get("ProvisionedThroughput"):
         raise invalid(
-            f"ProvisionedThroughput should not be specified for index: {index['IndexName']} "
+            f"ProvisionedThroughput should not be specified for index: {name} "
             "when BillingMode is PAY_PER_REQUEST"
         )
     if billing == "PROVISIONED" and not index.get("ProvisionedThroughput"):
-        raise invalid(f"ProvisionedThroughput must be specified for index: {index['IndexName']}")
+        raise invalid(f"ProvisionedThroughput is not specified for index: {name}")
 
 
-def _check_stream(spec: dict[str, Any] | None) -> None:
+def _check_added_index_throughput(index: dict[str, Any], billing: str) -> None:
+    """A GSI's throughput in UpdateTable, which words the same rules differently."""
+    name = index["IndexName"]
+    if billing == "PAY_PER_REQUEST" and index.get("ProvisionedThroughput"):
+        raise invalid(
+            "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: "
+            f"{name} when BillingMode is PAY_PER_REQUEST"
+        )
+    if billing == "PROVISIONED" and not index.get("ProvisionedThroughput"):
+        raise invalid(
+            f"Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: {name}"
+        )
+
+
+def _check_created_stream(spec: dict[str, Any] | None) -> None:
     if not spec:
         return
     if spec.get("StreamEnabled") and not spec.get("StreamViewType"):
-        raise invalid("StreamViewType must be specified when StreamEnabled is true")
+        raise invalid("Table is being created with a stream enabled, UpdateViewType is required")
+    if not spec.get("StreamEnabled") and spec.get("StreamViewType"):
+        raise invalid(
+            "Table is being created with a stream disabled, UpdateViewType should not be specified"
+        )

@@ -10,18 +10,18 @@ from tidal.core.arns import arn
 from tidal.core.context import RequestContext
 from tidal.core.errors import ValidationException
 from tidal.core.ids import new_uuid
-from tidal.dynamodb import indexes, table_checks
+from tidal.dynamodb import indexes, table_checks, tags
 from tidal.dynamodb.catalog import Catalog, table_name
 from tidal.dynamodb.errors import (
     LimitExceededException,
     ResourceInUseException,
     ResourceNotFoundException,
-    invalid,
 )
 from tidal.dynamodb.schema import Table
 
 WARM_TABLE = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
 WARM_INDEX = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
+UNTIL_UPDATED = ("ReadCapacityUnits", "WriteCapacityUnits", "NumberOfDecreasesToday")
 
 
 def catalog(ctx: RequestContext) -> Catalog:
@@ -30,6 +30,7 @@ def catalog(ctx: RequestContext) -> Catalog:
 
 def create_table(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str, Any]:
     table_checks.check_create(params)
+    tags.check_tags(params.get("Tags", []))
     name = params["TableName"]
     tables = catalog(ctx)
     if tables.find(txn, ctx.account, ctx.region, name) is not None:
@@ -38,7 +39,7 @@ def create_table(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[
     now = clock.now()
     billing = params.get("BillingMode", "PROVISIONED")
     description: dict[str, Any] = {
-        "AttributeDefinitions": params["AttributeDefinitions"],
+        "AttributeDefinitions": _sorted_definitions(params["AttributeDefinitions"]),
         "TableName": name,
         "KeySchema": params["KeySchema"],
         "TableStatus": "ACTIVE",
@@ -108,11 +109,12 @@ def delete_table(ctx: RequestContext, txn: Any, name: str) -> dict[str, Any]:
 
 
 def update_table(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str, Any]:
+    table_checks.check_update_request(params)
     table = _control_plane_table(ctx, txn, params["TableName"])
     description = copy.deepcopy(table.description)
     table_checks.check_update(params, description)
     now = clock.now()
-    if "BillingMode" in params:
+    if "BillingMode" in params and params["BillingMode"] != _billing(description):
         _change_billing(description, params, now)
     elif "ProvisionedThroughput" in params:
         _change_throughput(description, params["ProvisionedThroughput"], now)
@@ -128,6 +130,12 @@ def update_table(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[
     catalog(ctx).save(txn, ctx.account, ctx.region, description)
     shown = public(description, txn)
     shown["TableStatus"] = "UPDATING"
+    # The new capacity is in force only once the update is done: the answer shows the old one.
+    before = table.description["ProvisionedThroughput"]
+    shown["ProvisionedThroughput"] = {
+        **shown["ProvisionedThroughput"],
+        **{key: before[key] for key in UNTIL_UPDATED},
+    }
     for index in shown.get("GlobalSecondaryIndexes", ()):
         if index["IndexName"] in created:
             index["IndexStatus"] = "CREATING"
@@ -174,13 +182,25 @@ def _throughput(given: dict[str, Any] | None, billing: str) -> dict[str, Any]:
     }
 
 
+def _billing(description: dict[str, Any]) -> str:
+    return description.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
+
+
+def _sorted_definitions(definitions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """AWS lists AttributeDefinitions sorted by name, whatever order they were given in."""
+    return sorted(definitions, key=lambda definition: definition["AttributeName"])
+
+
 def _index_description(
     txn: Any, table_arn: str, index: dict[str, Any], billing: str, is_global: bool
 ) -> dict[str, Any]:
+    projection = dict(index["Projection"])
+    if "NonKeyAttributes" in projection:
+        projection["NonKeyAttributes"] = sorted(projection["NonKeyAttributes"])
     description: dict[str, Any] = {
         "IndexName": index["IndexName"],
         "KeySchema": index["KeySchema"],
-        "Projection": index["Projection"],
+        "Projection": projection,
         "IndexArn": f"{table_arn}/index/{index['IndexName']}",
         "_space": txn.new_space(),
     }
@@ -207,13 +227,15 @@ def _change_stream(description: dict[str, Any], spec: dict[str, Any], now: float
     current = description.get("StreamSpecification")
     if spec.get("StreamEnabled"):
         if current:
-            raise ResourceInUseException(
+            raise ValidationException(
                 f"Table already has an enabled stream: TableName: {description['TableName']}"
             )
         _enable_stream(description, spec["StreamViewType"], now)
     else:
         if not current:
-            raise ValidationException("Table already has no stream enabled")
+            raise ValidationException(
+                f"Table has no stream to disable: TableName: {description['TableName']}"
+            )
         del description["StreamSpecification"]
 
 
@@ -271,42 +293,64 @@ def _update_indexes(
 ) -> set[str]:
     """Apply GlobalSecondaryIndexUpdates; returns the names of indexes created (and backfilled)."""
     updates = params.get("GlobalSecondaryIndexUpdates") or []
-    if sum(1 for update in updates if "Create" in update or "Delete" in update) > 1:
+    if sum(1 for update in updates if update.get("Create") or update.get("Delete")) > 1:
         raise LimitExceededException(
             "Subscriber limit exceeded: Only 1 online index can be created or deleted "
             "simultaneously per table"
         )
     existing = description.setdefault("GlobalSecondaryIndexes", [])
-    billing = description.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
+    billing = _billing(description)
     created: set[str] = set()
     for update in updates:
-        if "Create" in update:
+        if update.get("Create") is not None:
             spec = update["Create"]
             if any(index["IndexName"] == spec["IndexName"] for index in existing):
-                raise invalid(f"Duplicate index name: {spec['IndexName']}")
-            for definition in params.get("AttributeDefinitions", ()):
-                if definition not in description["AttributeDefinitions"]:
-                    description["AttributeDefinitions"].append(definition)
+                raise ValidationException("Attempting to create an index which already exists")
+            known = {d["AttributeName"] for d in description["AttributeDefinitions"]}
+            description["AttributeDefinitions"] = _sorted_definitions(
+                description["AttributeDefinitions"]
+                + [d for d in params["AttributeDefinitions"] if d["AttributeName"] not in known]
+            )
             index = _index_description(txn, description["TableArn"], spec, billing, True)
             existing.append(index)
             created.add(spec["IndexName"])
             indexes.backfill(txn, table, Table.of(description), spec["IndexName"])
-        elif "Delete" in update:
-            name = update["Delete"]["IndexName"]
-            index = _named_index(existing, name, description["TableName"])
+        elif update.get("Delete") is not None:
+            index = _named_index(description, update["Delete"]["IndexName"], "delete")
             txn.drop_space(index["_space"])
             existing.remove(index)
-        elif "Update" in update:
+        else:
             spec = update["Update"]
-            index = _named_index(existing, spec["IndexName"], description["TableName"])
-            index["ProvisionedThroughput"] = _throughput(spec["ProvisionedThroughput"], billing)
+            index = _named_index(description, spec["IndexName"], "update")
+            if spec.get("ProvisionedThroughput"):
+                index["ProvisionedThroughput"] = _throughput(spec["ProvisionedThroughput"], billing)
     if not existing:
         del description["GlobalSecondaryIndexes"]
+    _prune_definitions(description)
     return created
 
 
-def _named_index(indexes_: list[dict[str, Any]], name: str, table: str) -> dict[str, Any]:
-    for index in indexes_:
+def _named_index(description: dict[str, Any], name: str, action: str) -> dict[str, Any]:
+    for index in description.get("GlobalSecondaryIndexes", ()):
         if index["IndexName"] == name:
             return index
-    raise ResourceNotFoundException(f"Requested resource not found: Index: {name} not found")
+    if any(index["IndexName"] == name for index in description.get("LocalSecondaryIndexes", ())):
+        raise ValidationException(
+            f"Cannot {action} an index that is not a GlobalSecondaryIndex: {name}"
+        )
+    raise ResourceNotFoundException(
+        f"Requested resource not found: Index {name} for table {description['TableName']}"
+    )
+
+
+def _prune_definitions(description: dict[str, Any]) -> None:
+    """AttributeDefinitions name only key attributes: deleting an index drops its own."""
+    schemas = [description["KeySchema"]] + [
+        index["KeySchema"]
+        for group in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes")
+        for index in description.get(group, ())
+    ]
+    used = {element["AttributeName"] for schema in schemas for element in schema}
+    description["AttributeDefinitions"] = [
+        d for d in description["AttributeDefinitions"] if d["AttributeName"] in used
+    ]

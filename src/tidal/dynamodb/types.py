@@ -1,19 +1,22 @@
-"""DynamoDB attribute values: validation, canonical numbers and item size.
+"""DynamoDB attribute values: validation, numbers and item size.
 
 Values stay in DynamoDB's typed JSON form (`{"S": "x"}`, `{"N": "1.5"}`, `{"B": base64}` …).
-`validate_item` and `validate_value` check a value the way DynamoDB does and return a
-copy with every number in canonical form; the messages are AWS's own, quirks included.
+`validate_item` checks an item or a key, `validate_value` one value given as a request
+parameter (ExpressionAttributeValues, Expected, AttributeUpdates), the way DynamoDB does; both
+return a copy with every number in canonical form, and the messages are AWS's own, quirks
+included. AWS words two rules differently for parameters: a number that is no number, and
+`NULL: false`, which items have accepted (stored as `NULL: true`) since 2026.
 
-A JSON value of the wrong kind (`{"S": 5}`) is a SerializationException, as AWS's
-request parser reports it; everything else is a ValidationException.
+The request's JSON has passed `server/validation.py` first, which refuses a value of the wrong
+JSON kind (`{"S": 5}`, a B that is not base64) as a SerializationException. What can still be
+wrong in its JSON is a null where a value or set member belongs: also a SerializationException.
 """
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from tidal.core.errors import SerializationException, ValidationException
 
@@ -22,8 +25,9 @@ MAX_DIGITS = 38
 MAX_ADJUSTED_EXPONENT = 125  # 9.99…E+125
 MIN_ADJUSTED_EXPONENT = -130  # 1E-130
 
-_INVALID = "One or more parameter values were invalid: "
+INVALID = "One or more parameter values were invalid: "
 NOT_A_NUMBER = "A value provided cannot be converted into a number"
+PARAMETER_NOT_A_NUMBER = "The parameter cannot be converted to a numeric value"
 TOO_PRECISE = "Attempting to store more than 38 significant digits in a Number"
 OVERFLOW = (
     "Number overflow. Attempting to store a number with magnitude larger than supported range"
@@ -42,9 +46,18 @@ TOO_DEEP = (
     "Nesting Levels have exceeded supported limits: "
     "Attributes in the item have nested levels beyond supported limit"
 )
-EMPTY_SS = _INVALID + "An string set  may not be empty"
-EMPTY_NS = _INVALID + "An number set  may not be empty"
-EMPTY_BS = _INVALID + "Binary sets should not be empty"
+NULL_FALSE = INVALID + "Null attribute value types must have the value of true"
+EMPTY_SS = INVALID + "An string set  may not be empty"
+EMPTY_NS = INVALID + "An number set  may not be empty"
+EMPTY_BS = INVALID + "Binary sets should not be empty"
+# A null where a value (or a member of a set) belongs, in the words AWS's JSON parser has for
+# a value of the wrong kind there.
+_NULL_VALUE = "Unexpected value type in payload"
+_NULL_BINARY = "only base-64-encoded strings are convertible to bytes"
+
+Number = tuple[bool, str, int]
+"""(negative, digits, exponent): the value is ±int(digits) * 10**exponent; `digits` has no
+leading or trailing zeros and is empty for zero (which is never negative)."""
 
 # The number syntax of Java's BigDecimal, which DynamoDB parses numbers with.
 _NUMBER = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
@@ -52,37 +65,30 @@ _NUMBER = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
 # 38 characters hold at most 38 digits, all within range.
 _CANONICAL = re.compile(r"0|-?(?:[1-9][0-9]*(?:\.[0-9]*[1-9])?|0\.[0-9]*[1-9])")
 _JAVA_INT = 1 << 31
-_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
-_BASE64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 
 
 # numbers
 
 
-def parse_number(text: str) -> tuple[bool, str, int]:
-    """Parse and range-check a number: (negative, digits, exponent).
+def parse_number(text: str) -> Number:
+    """Parse and range-check a number; ValidationException with AWS's message."""
+    number = _parse(text)
+    if number is None:
+        raise ValidationException(NOT_A_NUMBER)
+    return number
 
-    The value is ±int(digits) * 10**exponent; `digits` has no leading or trailing
-    zeros and is empty for zero (which is never negative).
+
+def normal_number(
+    negative: bool, digits: str, exponent: int, too_precise: str = TOO_PRECISE
+) -> Number:
+    """±int(digits) * 10**exponent as a Number, range-checked; ValidationException if out of range.
+
+    `too_precise` is the message for more than 38 significant digits: AWS says so of a number
+    given that way, but reports a sum that needs more digits as an overflow.
     """
-    match = _NUMBER.fullmatch(text)
-    if match is None:
-        raise ValidationException(NOT_A_NUMBER)
-    sign, whole, fraction, exponent_text = match.groups()
-    fraction = fraction or ""
-    if not whole and not fraction:
-        raise ValidationException(NOT_A_NUMBER)
-    digits = (whole + fraction).lstrip("0")
+    digits = digits.lstrip("0")
     if not digits:
         return False, "", 0
-    exponent = -len(fraction)
-    if exponent_text is not None:
-        if len(exponent_text.lstrip("+-0")) > 10:
-            raise ValidationException(NOT_A_NUMBER)
-        written = int(exponent_text)
-        if not -_JAVA_INT <= written < _JAVA_INT:
-            raise ValidationException(NOT_A_NUMBER)
-        exponent += written
     significant = digits.rstrip("0")
     exponent += len(digits) - len(significant)
     adjusted = exponent + len(significant) - 1
@@ -91,8 +97,8 @@ def parse_number(text: str) -> tuple[bool, str, int]:
     if adjusted < MIN_ADJUSTED_EXPONENT:
         raise ValidationException(UNDERFLOW)
     if len(significant) > MAX_DIGITS:
-        raise ValidationException(TOO_PRECISE)
-    return sign == "-", significant, exponent
+        raise ValidationException(too_precise)
+    return negative, significant, exponent
 
 
 def format_number(negative: bool, digits: str, exponent: int) -> str:
@@ -109,27 +115,69 @@ def format_number(negative: bool, digits: str, exponent: int) -> str:
 
 def canonical_number(text: str) -> str:
     """DynamoDB's canonical form of a number ("1.50E2" -> "150"), or ValidationException."""
+    return _canonical(text, _ITEM)
+
+
+def _parse(text: str) -> Number | None:
+    """The number `text` writes, None if it is no number; ValidationException if out of range."""
+    match = _NUMBER.fullmatch(text)
+    if match is None:
+        return None
+    sign, whole, fraction, exponent_text = match.groups()
+    fraction = fraction or ""
+    if not whole and not fraction:
+        return None
+    exponent = -len(fraction)
+    if exponent_text is not None:
+        if len(exponent_text.lstrip("+-0")) > 10:
+            return None
+        written = int(exponent_text)
+        if not -_JAVA_INT <= written < _JAVA_INT:
+            return None
+        exponent += written
+    return normal_number(sign == "-", whole + fraction, exponent)
+
+
+def _canonical(text: str, rules: _Rules) -> str:
     if len(text) <= MAX_DIGITS and _CANONICAL.fullmatch(text):
         return text
-    return format_number(*parse_number(text))
+    number = _parse(text)
+    if number is None:
+        raise ValidationException(rules.not_a_number(text))
+    return format_number(*number)
 
 
 # validation
 
 
+class _Rules(NamedTuple):
+    """What AWS checks differently in an item and in a value given as a request parameter."""
+
+    not_a_number: Callable[[str], str]
+    """The message for the text of a number that is no number."""
+    null_false: str | None
+    """The message refusing `NULL: false`, or None where it is stored as `NULL: true`."""
+
+
+def _parameter_not_a_number(text: str) -> str:
+    return f"{PARAMETER_NOT_A_NUMBER}: {text}" if text else PARAMETER_NOT_A_NUMBER
+
+
+_ITEM = _Rules(lambda text: NOT_A_NUMBER, None)
+_PARAMETER = _Rules(_parameter_not_a_number, NULL_FALSE)
+
+
 def validate_item(item: dict[str, Any]) -> dict[str, Any]:
     """A checked copy of an item (attribute name -> value), numbers canonical."""
-    if type(item) is not dict:
-        raise SerializationException(_map_type_error(item))
-    return {name: _validate(value, 1) for name, value in item.items()}
+    return {name: _validate(value, 1, _ITEM) for name, value in item.items()}
 
 
 def validate_value(value: Any) -> dict[str, Any]:
-    """A checked copy of one attribute value, numbers canonical."""
-    return _validate(value, 0)
+    """A checked copy of one value given as a request parameter, numbers canonical."""
+    return _validate(value, 0, _PARAMETER)
 
 
-def _validate(value: Any, level: int) -> dict[str, Any]:
+def _validate(value: Any, level: int, rules: _Rules) -> dict[str, Any]:
     """Check `value`, a value at nesting `level` (an item's attributes are at level 1).
 
     DynamoDB refuses a list or map at level 32 or deeper.
@@ -138,102 +186,88 @@ def _validate(value: Any, level: int) -> dict[str, Any]:
         for kind, data in value.items():
             check = _CHECKS.get(kind)
             if check is not None and data is not None:
-                return check(data, level)
-    return _validate_unusual(value, level)
+                return check(data, level, rules)
+    return _validate_unusual(value, level, rules)
 
 
-def _validate_unusual(value: Any, level: int) -> dict[str, Any]:
-    """No type, several types or unknown members: check each type set, then count."""
-    if type(value) is not dict:
-        raise SerializationException(_struct_type_error(value))
+def _validate_unusual(value: Any, level: int, rules: _Rules) -> dict[str, Any]:
+    """A null, no type, several types or unknown members: check each type set, then count."""
+    if value is None:
+        raise SerializationException(_NULL_VALUE)
     found: list[dict[str, Any]] = [
-        check(value[kind], level) for kind, check in _CHECKS.items() if value.get(kind) is not None
+        check(value[kind], level, rules)
+        for kind, check in _CHECKS.items()
+        if value.get(kind) is not None
     ]
     if len(found) == 1:
         return found[0]
     raise ValidationException(EMPTY_VALUE if not found else MANY_TYPES)
 
 
-def _string(data: Any, level: int) -> dict[str, Any]:
-    if type(data) is str:
-        return {"S": data}
-    raise SerializationException(_string_type_error(data))
+def _string(data: str, level: int, rules: _Rules) -> dict[str, Any]:
+    return {"S": data}
 
 
-def _number(data: Any, level: int) -> dict[str, Any]:
-    if type(data) is str:
-        return {"N": canonical_number(data)}
-    raise SerializationException(_string_type_error(data))
+def _number(data: str, level: int, rules: _Rules) -> dict[str, Any]:
+    return {"N": _canonical(data, rules)}
 
 
-def _binary(data: Any, level: int) -> dict[str, Any]:
-    _check_base64(data)
+def _binary(data: str, level: int, rules: _Rules) -> dict[str, Any]:
     return {"B": data}
 
 
-def _boolean(data: Any, level: int) -> dict[str, Any]:
-    if data is True or data is False:
-        return {"BOOL": data}
-    raise SerializationException(_boolean_type_error(data))
+def _boolean(data: bool, level: int, rules: _Rules) -> dict[str, Any]:
+    return {"BOOL": data}
 
 
-def _null(data: Any, level: int) -> dict[str, Any]:
-    # AWS used to refuse NULL: false ("Null attribute value types must have the value of
-    # true"); since 2026 it accepts it and stores NULL: true.
-    if data is True or data is False:
+def _null(data: bool, level: int, rules: _Rules) -> dict[str, Any]:
+    if data or rules.null_false is None:
         return {"NULL": True}
-    raise SerializationException(_boolean_type_error(data))
+    raise ValidationException(rules.null_false)
 
 
-def _string_set(data: Any, level: int) -> dict[str, Any]:
-    members = _set_members(data, EMPTY_SS)
-    for member in members:
-        if type(member) is not str:
-            raise SerializationException(_string_type_error(member))
+def _string_set(data: list[Any], level: int, rules: _Rules) -> dict[str, Any]:
+    members = [_member(member, _NULL_VALUE) for member in _filled(data, EMPTY_SS)]
     if len(set(members)) != len(members):
         raise ValidationException(
-            f"{_INVALID}Input collection {_show(members)} contains duplicates."
+            f"{INVALID}Input collection {_show(members)} contains duplicates."
         )
     return {"SS": members}
 
 
-def _number_set(data: Any, level: int) -> dict[str, Any]:
-    members = _set_members(data, EMPTY_NS)
-    canonical = [_number(member, level)["N"] for member in members]
-    if len(set(canonical)) != len(canonical):
+def _number_set(data: list[Any], level: int, rules: _Rules) -> dict[str, Any]:
+    members = [
+        _canonical(_member(member, _NULL_VALUE), rules) for member in _filled(data, EMPTY_NS)
+    ]
+    if len(set(members)) != len(members):
         raise ValidationException("Input collection contains duplicates")
-    return {"NS": canonical}
+    return {"NS": members}
 
 
-def _binary_set(data: Any, level: int) -> dict[str, Any]:
-    members = _set_members(data, EMPTY_BS)
-    for member in members:
-        _check_base64(member)
+def _binary_set(data: list[Any], level: int, rules: _Rules) -> dict[str, Any]:
+    # Base64 is canonical (server/validation.py refuses stray bits), so equal text is equal bytes.
+    members = [_member(member, _NULL_BINARY) for member in _filled(data, EMPTY_BS)]
     if len(set(members)) != len(members):
         raise ValidationException(
-            f"{_INVALID}Input collection {_show(members)}of type BS contains duplicates."
+            f"{INVALID}Input collection {_show(members)}of type BS contains duplicates."
         )
     return {"BS": members}
 
 
-def _list(data: Any, level: int) -> dict[str, Any]:
-    if type(data) is not list:
-        raise SerializationException(_list_type_error(data))
+def _list(data: list[Any], level: int, rules: _Rules) -> dict[str, Any]:
     if level >= MAX_NESTING_LEVEL:
         raise ValidationException(TOO_DEEP)
-    return {"L": [_validate(element, level + 1) for element in data]}
+    return {"L": [_validate(element, level + 1, rules) for element in data]}
 
 
-def _map(data: Any, level: int) -> dict[str, Any]:
-    if type(data) is not dict:
-        raise SerializationException(_map_type_error(data))
+def _map(data: dict[str, Any], level: int, rules: _Rules) -> dict[str, Any]:
     if level >= MAX_NESTING_LEVEL:
         raise ValidationException(TOO_DEEP)
-    return {"M": {name: _validate(value, level + 1) for name, value in data.items()}}
+    return {"M": {name: _validate(value, level + 1, rules) for name, value in data.items()}}
 
 
 # In the order DynamoDB checks the members of an AttributeValue.
-_CHECKS: dict[str, Callable[[Any, int], dict[str, Any]]] = {
+_CHECKS: dict[str, Callable[[Any, int, _Rules], dict[str, Any]]] = {
     "S": _string,
     "SS": _string_set,
     "N": _number,
@@ -245,99 +279,24 @@ _CHECKS: dict[str, Callable[[Any, int], dict[str, Any]]] = {
     "BOOL": _boolean,
     "NULL": _null,
 }
+TYPES = frozenset(_CHECKS)
+"""The type names of attribute values."""
 
 
-def _set_members(data: Any, empty_message: str) -> list[Any]:
-    if type(data) is not list:
-        raise SerializationException(_list_type_error(data))
+def _filled(data: list[Any], empty_message: str) -> list[Any]:
     if not data:
         raise ValidationException(empty_message)
-    return list(data)
+    return data
+
+
+def _member(member: Any, null_message: str) -> Any:
+    if member is None:
+        raise SerializationException(null_message)
+    return member
 
 
 def _show(members: list[str]) -> str:
     return "[" + ", ".join(members) + "]"
-
-
-def _check_base64(data: Any) -> None:
-    if type(data) is not str:
-        raise SerializationException(_binary_type_error(data))
-    if len(data) % 4:
-        raise SerializationException(
-            f"Base64 encoded length is expected a multiple of 4 bytes but found: {len(data)}"
-        )
-    if _BASE64.fullmatch(data) is None:
-        for char in data:
-            if char not in _BASE64_ALPHABET:
-                raise SerializationException(f"Invalid Base64 character: '{char}'")
-        raise SerializationException("Invalid last non-pad Base64 character dectected")
-    # With padding, the last character may carry bits that decoding drops.
-    if data.endswith("=") and base64.b64encode(base64.b64decode(data)).decode() != data:
-        raise SerializationException("Invalid last non-pad Base64 character dectected")
-
-
-# What AWS's JSON parser says when a member holds the wrong kind of JSON value.
-
-_NOT_STRUCT = "Start of structure or map found where not expected"
-
-
-def _scalar_name(data: Any) -> str:
-    if data is True:
-        return "TRUE_VALUE"
-    if data is False:
-        return "FALSE_VALUE"
-    if type(data) is int:
-        return "NUMBER_VALUE"
-    if type(data) is float:
-        return "DECIMAL_VALUE"
-    return "STRING_VALUE"
-
-
-def _string_type_error(data: Any) -> str:
-    if type(data) is list:
-        return "Unrecognized collection type class java.lang.String"
-    if type(data) is dict:
-        return _NOT_STRUCT
-    if data is None:
-        return "Unexpected value type in payload"
-    return f"{_scalar_name(data)} cannot be converted to String"
-
-
-def _binary_type_error(data: Any) -> str:
-    if type(data) is list:
-        return "Unrecognized collection type class java.nio.ByteBuffer"
-    if type(data) is dict:
-        return _NOT_STRUCT
-    return "only base-64-encoded strings are convertible to bytes"
-
-
-def _boolean_type_error(data: Any) -> str:
-    if type(data) is list:
-        return "Unrecognized collection type class java.lang.Boolean"
-    if type(data) is dict:
-        return _NOT_STRUCT
-    if type(data) is str:
-        return "Unexpected token received from parser"
-    return f"{_scalar_name(data)} cannot be converted to Boolean"
-
-
-def _list_type_error(data: Any) -> str:
-    return _NOT_STRUCT if type(data) is dict else "Unexpected field type"
-
-
-def _map_type_error(data: Any) -> str:
-    if type(data) is list:
-        return (
-            "Unrecognized collection type java.util.Map<java.lang.String, "
-            "com.amazonaws.dynamodb.v20120810.AttributeValue>"
-        )
-    return "Unexpected field type"
-
-
-def _struct_type_error(data: Any) -> str:
-    if type(data) is list:
-        return "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.AttributeValue"
-    return "Unexpected value type in payload"
 
 
 # size

@@ -88,7 +88,10 @@ class App:
         )
         if caller is None:
             raise MissingAuthenticationTokenException("Request is missing Authentication Token")
-        return RequestContext(self.runtime, caller.account, caller.region, rid, caller.access_key)
+        host = headers.get(b"host", b"").decode("latin-1")
+        return RequestContext(
+            self.runtime, caller.account, caller.region, rid, caller.access_key, host
+        )
 
     def _internal(self, method: str, path: str) -> Response:
         if method == "GET" and path == "/_tidal/health":

@@ -1,6 +1,8 @@
 """Binding errors: placeholders, reserved words, functions, operand types, and the order in
 which DynamoDB reports them when an expression has several problems."""
 
+from functools import reduce
+
 import pytest
 
 from tidal.dynamodb.expressions import ExpressionContext
@@ -18,6 +20,13 @@ VALUES = {
     ":t": {"S": "DOG"},
 }
 PREFIX = "Invalid ConditionExpression: "
+INVALID = "One or more parameter values were invalid: "
+OVERFLOW = (
+    "Number overflow. Attempting to store a number with magnitude larger than supported range"
+)
+UNDERFLOW = (
+    "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+)
 
 
 def condition_error(text: str, error, names: dict | None = None, values=VALUES) -> str:
@@ -27,6 +36,19 @@ def condition_error(text: str, error, names: dict | None = None, values=VALUES) 
 
 
 # -- the request's placeholder maps ---------------------------------------------------------
+
+
+def test_names_must_not_be_empty(error) -> None:
+    assert error(ExpressionContext, {"#a": ""}, None) == (
+        "ExpressionAttributeNames contains invalid value: Empty attribute name for key #a"
+    )
+    # the maps' keys are checked first, then the values' contents, then the names'
+    assert error(ExpressionContext, {"#a": ""}, {":v": {}}).startswith(
+        "ExpressionAttributeValues contains invalid value:"
+    )
+    assert error(ExpressionContext, {"a": ""}, {"v": {}}).startswith(
+        "ExpressionAttributeNames contains invalid key:"
+    )
 
 
 def test_empty_maps_are_refused(error) -> None:
@@ -74,18 +96,18 @@ def test_value_keys_must_look_like_placeholders(key: str, error) -> None:
         ),
         (
             {"NULL": False},
-            "One or more parameter values were invalid: Null attribute value types must have the value of true",
+            INVALID + "Null attribute value types must have the value of true",
         ),
-        ({"SS": []}, "One or more parameter values were invalid: An string set  may not be empty"),
-        ({"NS": []}, "One or more parameter values were invalid: An number set  may not be empty"),
-        ({"BS": []}, "One or more parameter values were invalid: Binary sets should not be empty"),
+        ({"SS": []}, INVALID + "An string set  may not be empty"),
+        ({"NS": []}, INVALID + "An number set  may not be empty"),
+        ({"BS": []}, INVALID + "Binary sets should not be empty"),
         (
             {"SS": ["a", "a"]},
-            "One or more parameter values were invalid: Input collection [a, a] contains duplicates.",
+            INVALID + "Input collection [a, a] contains duplicates.",
         ),
         (
             {"BS": ["Yg==", "Yg=="]},
-            "One or more parameter values were invalid: Input collection [Yg==, Yg==]of type BS contains duplicates.",
+            INVALID + "Input collection [Yg==, Yg==]of type BS contains duplicates.",
         ),
         ({"NS": ["1", "1.0"]}, "Input collection contains duplicates"),
         ({"N": ""}, "The parameter cannot be converted to a numeric value"),
@@ -93,17 +115,23 @@ def test_value_keys_must_look_like_placeholders(key: str, error) -> None:
         ({"N": " 1"}, "The parameter cannot be converted to a numeric value:  1"),
         ({"N": "NaN"}, "The parameter cannot be converted to a numeric value: NaN"),
         ({"NS": ["1", "b"]}, "The parameter cannot be converted to a numeric value: b"),
+        ({"S": "a", "N": "b"}, "The parameter cannot be converted to a numeric value: b"),
+        (
+            reduce(lambda value, _: {"L": [value]}, range(33), {"S": "x"}),
+            "Nesting Levels have exceeded supported limits: "
+            "Attributes in the item have nested levels beyond supported limit",
+        ),
         (
             {"N": "123456789012345678901234567890123456789"},
             "Attempting to store more than 38 significant digits in a Number",
         ),
         (
             {"N": "1e126"},
-            "Number overflow. Attempting to store a number with magnitude larger than supported range",
+            OVERFLOW,
         ),
         (
             {"N": "-1e-131"},
-            "Number underflow. Attempting to store a number with magnitude smaller than supported range",
+            UNDERFLOW,
         ),
     ],
 )

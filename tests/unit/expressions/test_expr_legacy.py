@@ -289,7 +289,8 @@ def test_attribute_updates() -> None:
         ({"a": {"Value": {"SS": []}}}, INVALID + "An string set  may not be empty"),
         (
             {"a": {"Action": "REPLACE", "Value": {"S": "x"}}},
-            "1 validation error detected: Value 'REPLACE' at 'attributeUpdates.a.member.action' failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]",
+            "1 validation error detected: Value 'REPLACE' at 'attributeUpdates.a.member.action' "
+            "failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]",
         ),
     ],
 )

@@ -111,6 +111,9 @@ def test_project_paths_builds_return_values() -> None:
 
 # -- key conditions ---------------------------------------------------------------------------
 
+MULTIPLE = (
+    "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"
+)
 KEY_VALUES = {":p": {"S": "p"}, ":c": {"N": "3"}, ":d": {"N": "7"}, ":s": {"S": "00"}}
 
 
@@ -168,11 +171,11 @@ def test_key_conditions_evaluate_like_conditions() -> None:
         ),
         (
             "p = c",
-            "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition",
+            MULTIPLE,
         ),
         (
             "p = :p AND c BETWEEN :c AND d",
-            "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition",
+            MULTIPLE,
         ),
         (":p = :c", "Invalid condition in KeyConditionExpression: No key attribute specified"),
         (

@@ -459,7 +459,8 @@ def test_function_errors(error) -> None:
         ("SET a = if_not_exists(a, attribute_exists(b))", "attribute_exists"),
     ):
         assert bind_error(text, error, values) == (
-            f"The function is not allowed to be used this way in an expression; function: {function}"
+            "The function is not allowed to be used this way in an expression; "
+            f"function: {function}"
         )
 
 

@@ -13,6 +13,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from tidal.dynamodb.types import TYPES
+
 from . import ast
 from .binding import CONDITION_FUNCTIONS, UPDATE_FUNCTIONS, Binder, Resolver
 from .errors import MISUSED_FUNCTION, NEEDS_PATH, OPERAND_COUNT, OPERAND_TYPE, UNKNOWN_FUNCTION
@@ -20,7 +22,6 @@ from .paths import DocPath, Getter, format_path, make_getter
 from .values import (
     SCALAR_ORDERED,
     SET_TYPES,
-    TYPES,
     Value,
     decode_b,
     describe,
@@ -38,6 +39,7 @@ _ORDER = ("unknownFunction", "misusedFunction", "reserved", "condition")
 _LEAF_ORDER = ("attrNameVal", "operand", "distinct", "function")
 _LEAF_SLOTS = frozenset(_LEAF_ORDER)
 _ORDERED = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_STRING_OR_BINARY = frozenset(("S", "B"))
 _ANY_TYPE = "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}"
 _EMPTY: dict[str, Any] = {}
 
@@ -113,7 +115,11 @@ def size_value(value: Value | None) -> Value | None:
 
 
 class Operand:
-    """A bound operand: how to read it from an item, plus what binding knows statically."""
+    """A bound operand: how to read it from an item, plus what binding knows statically.
+
+    `kind` is "path", "value" or the name of the function producing it; `known_type` is the
+    type binding can tell (a placeholder value's, or N for size()).
+    """
 
     __slots__ = ("get", "kind", "known_type", "path", "value")
 
@@ -126,12 +132,10 @@ class Operand:
         known_type: str | None = None,
     ) -> None:
         self.kind = kind
-        """"path", "value" or the name of the function that produces it."""
         self.get = get
         self.path = path
         self.value = value
         self.known_type = known_type
-        """The type binding can tell: a placeholder value's, or N for size()."""
 
 
 def _missing(item: dict[str, Any]) -> None:
@@ -195,12 +199,13 @@ class ConditionBinder(Binder):
         if isinstance(node, ast.ValueRef):
             value = self.value(node, "attrNameVal")
             return Operand("value", lambda item: value, value=value, known_type=_type(value))
-        if node.name != "size":  # type: ignore[union-attr]
-            self.report("misusedFunction", MISUSED_FUNCTION.format(node.name))  # type: ignore[union-attr]
-        get = self.function(node)  # type: ignore[arg-type]
-        if node.name == "size":  # type: ignore[union-attr]
+        call: ast.Call = node  # type: ignore[assignment]  # the parser nests nothing else here
+        if call.name != "size":
+            self.report("misusedFunction", MISUSED_FUNCTION.format(call.name))
+        get = self.function(call)
+        if call.name == "size":
             return Operand("size", get, known_type="N")
-        return Operand(node.name, _missing)  # type: ignore[union-attr]
+        return Operand(call.name, _missing)
 
     def function(self, node: ast.Call) -> Callable[[dict[str, Any]], Any]:
         """The function's test (or, for size(), its value getter) after checking it."""
@@ -340,7 +345,7 @@ def _attribute_type(binder: ConditionBinder, name: str, args: list[Operand]) -> 
 
 def _begins_with(binder: ConditionBinder, name: str, args: list[Operand]) -> Test:
     for arg in args:
-        binder.require_type(name, arg, frozenset(("S", "B")))
+        binder.require_type(name, arg, _STRING_OR_BINARY)
     whole, prefix = args[0].get, args[1].get
     return lambda item: begins_with(whole(item), prefix(item))
 

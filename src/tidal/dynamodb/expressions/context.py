@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from tidal.core.errors import ValidationException
+from tidal.dynamodb.types import validate_value
 
 from .conditions import Condition, bind_condition
 from .errors import ExpressionError
@@ -15,7 +16,7 @@ from .keys import KeyCondition, bind_key_condition
 from .parser import parse_condition, parse_projection, parse_update
 from .projection import Projection, bind_projection
 from .updates import Update, bind_update
-from .values import Value, canonical, validate
+from .values import Value
 
 MAX_EXPRESSION_BYTES = 4096
 
@@ -35,8 +36,9 @@ class ExpressionContext:
     """
 
     def __init__(self, names: dict[str, str] | None, values: dict[str, Value] | None) -> None:
-        self._names = _checked_names(names)
+        self._names = _checked_name_keys(names)
         self._values = _checked_values(values)
+        _check_name_values(self._names)
         self._used_names: set[str] = set()
         self._used_values: set[str] = set()
 
@@ -103,7 +105,7 @@ class ExpressionContext:
             raise error.for_kind(kind) from None
 
 
-def _checked_names(names: dict[str, str] | None) -> dict[str, str]:
+def _checked_name_keys(names: dict[str, str] | None) -> dict[str, str]:
     if names is None:
         return {}
     if not names:
@@ -114,6 +116,15 @@ def _checked_names(names: dict[str, str] | None) -> dict[str, str]:
                 f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"'
             )
     return names
+
+
+def _check_name_values(names: dict[str, str]) -> None:
+    for key, name in names.items():
+        if not isinstance(name, str) or not name:
+            raise ValidationException(
+                "ExpressionAttributeNames contains invalid value: "
+                f"Empty attribute name for key {key}"
+            )
 
 
 def _checked_values(values: dict[str, Any] | None) -> dict[str, Value]:
@@ -128,10 +139,10 @@ def _checked_values(values: dict[str, Any] | None) -> dict[str, Value]:
             )
     checked = {}
     for key, value in values.items():
-        message = validate(value)
-        if message:
+        try:
+            checked[key] = validate_value(value)
+        except ValidationException as error:
             raise ValidationException(
-                f"ExpressionAttributeValues contains invalid value: {message} for key {key}"
-            )
-        checked[key] = canonical(value)
+                f"ExpressionAttributeValues contains invalid value: {error.message} for key {key}"
+            ) from None
     return checked

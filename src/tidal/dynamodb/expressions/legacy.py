@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tidal.core.errors import ValidationException
+from tidal.dynamodb.types import INVALID, TYPES, validate_value
 
 from .conditions import (
     Condition,
@@ -23,36 +24,31 @@ from .conditions import (
 from .paths import DocPath
 from .projection import Projection
 from .values import (
-    INVALID,
     SET_TYPES,
-    NumberError,
     Value,
     add_numbers,
-    canonical,
     equal,
     set_difference,
     set_union,
     sort_key,
     type_of,
-    validate,
 )
 
 Item = dict[str, Any]
 Check = Callable[[Value | None, list[Value]], bool]
 
 _SCALARS = frozenset(("S", "N", "B"))
-_ALL_TYPES = frozenset(("S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"))
 
 # ComparisonOperator -> (allowed AttributeValueList lengths, allowed value types, test)
 _OPERATORS: dict[str, tuple[Callable[[int], bool], frozenset[str], Check]] = {
-    "EQ": (lambda n: n == 1, _ALL_TYPES, lambda a, v: equal(a, v[0])),
-    "NE": (lambda n: n == 1, _ALL_TYPES, lambda a, v: not_equal(a, v[0])),
+    "EQ": (lambda n: n == 1, TYPES, lambda a, v: equal(a, v[0])),
+    "NE": (lambda n: n == 1, TYPES, lambda a, v: not_equal(a, v[0])),
     "LE": (lambda n: n == 1, _SCALARS, lambda a, v: ordered(operator.le, a, v[0])),
     "LT": (lambda n: n == 1, _SCALARS, lambda a, v: ordered(operator.lt, a, v[0])),
     "GE": (lambda n: n == 1, _SCALARS, lambda a, v: ordered(operator.ge, a, v[0])),
     "GT": (lambda n: n == 1, _SCALARS, lambda a, v: ordered(operator.gt, a, v[0])),
-    "NOT_NULL": (lambda n: n == 0, _ALL_TYPES, lambda a, v: a is not None),
-    "NULL": (lambda n: n == 0, _ALL_TYPES, lambda a, v: a is None),
+    "NOT_NULL": (lambda n: n == 0, TYPES, lambda a, v: a is not None),
+    "NULL": (lambda n: n == 0, TYPES, lambda a, v: a is None),
     "CONTAINS": (lambda n: n == 1, _SCALARS, lambda a, v: contains(a, v[0])),
     "NOT_CONTAINS": (lambda n: n == 1, _SCALARS, lambda a, v: not contains(a, v[0])),
     "BEGINS_WITH": (lambda n: n == 1, frozenset(("S", "B")), lambda a, v: begins_with(a, v[0])),
@@ -68,13 +64,6 @@ _TYPE_MISMATCH = "Type mismatch for attribute to update"
 
 def _invalid(message: str) -> ValidationException:
     return ValidationException(INVALID + message)
-
-
-def _check_value(value: Any) -> Value:
-    message = validate(value)
-    if message:
-        raise ValidationException(message)
-    return canonical(value)
 
 
 # -- Expected -----------------------------------------------------------------------------
@@ -138,15 +127,19 @@ def _expected_test(name: str, spec: Any) -> Callable[[Item], bool]:
     if comparison is None:
         if exists is False:
             return lambda item: name not in item
-        expected_value = _check_value(value)
+        expected_value = validate_value(value)
         return lambda item: equal(item.get(name), expected_value)
-    arguments = [_check_value(v) for v in ([value] if value is not None else values or [])]
+    if value is not None:
+        values = [value]
+    elif not isinstance(values, list):
+        values = [] if values is None else [values]
+    arguments = [validate_value(v) for v in values]
     check = _comparison(comparison, arguments, f"expected.{name}.member.comparisonOperator")
     return lambda item: check(item.get(name), arguments)
 
 
 def _comparison(comparison: Any, arguments: list[Value], location: str) -> Check:
-    if comparison not in _OPERATORS:
+    if not isinstance(comparison, str) or comparison not in _OPERATORS:
         raise ValidationException(
             f"1 validation error detected: Value '{comparison}' at '{location}' failed to "
             f"satisfy constraint: Member must satisfy enum value set: {_OPERATOR_ENUM}"
@@ -221,10 +214,7 @@ def _legacy_add(existing: Value | None, value: Value) -> Value:
     if type_of(existing) != kind:
         raise ValidationException(_TYPE_MISMATCH)
     if kind == "N":
-        try:
-            return {"N": add_numbers(existing["N"], value["N"])}
-        except NumberError as error:
-            raise ValidationException(str(error)) from None
+        return {"N": add_numbers(existing["N"], value["N"])}
     if kind == "L":
         return {"L": existing["L"] + value["L"]}
     return {kind: set_union(kind, existing[kind], value[kind])}
@@ -248,7 +238,7 @@ def legacy_update(attribute_updates: dict[str, Any]) -> LegacyUpdate:
             )
         value = spec.get("Value")
         if value is not None:
-            value = _check_value(value)
+            value = validate_value(value)
         if value is None and action != "DELETE":
             raise _invalid("Only DELETE action is allowed when no attribute value is specified")
         kind = type_of(value) if value is not None else None

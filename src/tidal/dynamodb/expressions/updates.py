@@ -21,7 +21,6 @@ from .paths import DocPath, check_overlaps, get_path
 from .values import (
     LONG_NAMES,
     SET_TYPES,
-    NumberError,
     Value,
     add_numbers,
     set_difference,
@@ -178,7 +177,7 @@ def _add(existing: Value | None, value: Value) -> Value:
     if type_of(existing) != kind:
         raise ValidationException(WRONG_TYPE)
     if kind == "N":
-        return {"N": _arith(existing["N"], value["N"], subtract=False)}
+        return {"N": add_numbers(existing["N"], value["N"])}
     return {kind: set_union(kind, existing[kind], value[kind])}
 
 
@@ -191,13 +190,6 @@ def _delete(existing: Value | None, value: Value) -> Value | None:
         raise ValidationException(WRONG_TYPE)
     remaining = set_difference(kind, existing[kind], value[kind])
     return {kind: remaining} if remaining else None
-
-
-def _arith(left: str, right: str, subtract: bool) -> str:
-    try:
-        return add_numbers(left, right, subtract)
-    except NumberError as error:
-        raise ValidationException(str(error)) from None
 
 
 # -- computing SET values -----------------------------------------------------------------
@@ -225,7 +217,7 @@ def _arithmetic(op: str, left: Compute, right: Compute) -> Compute:
         b = right(item)
         if type_of(b) != "N":
             raise ValidationException(WRONG_TYPE)
-        return {"N": _arith(a["N"], b["N"], subtract=op == "-")}
+        return {"N": add_numbers(a["N"], b["N"], subtract=op == "-")}
 
     return compute
 

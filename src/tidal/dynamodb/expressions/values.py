@@ -1,20 +1,21 @@
-"""Typed attribute values (`{"S": "x"}`, `{"N": "1"}`, ...): validation, order, equality, numbers.
+"""Typed attribute values (`{"S": "x"}`, `{"N": "1"}`, ...) as expressions use them: equality,
+order, set operations, size() and arithmetic.
 
-Items and ExpressionAttributeValues reach this module already in DynamoDB's typed JSON form.
-Numbers are compared and added as `Decimal`; B values are compared by their decoded bytes.
+Values reach this module valid and with canonical numbers (`tidal.dynamodb.types` checks them).
+Numbers are compared as `Decimal` and added exactly; B values are compared by their bytes.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import re
-from decimal import Context, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from tidal.dynamodb.types import OVERFLOW, format_number, normal_number, parse_number
 
 Value = dict[str, Any]
 
-TYPES = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
 SET_TYPES = frozenset(("SS", "NS", "BS"))
 SCALAR_ORDERED = frozenset(("S", "N", "B"))
 SET_ELEMENT = {"SS": "S", "NS": "N", "BS": "B"}
@@ -28,28 +29,6 @@ LONG_NAMES = {
     "L": "LIST",
     "M": "MAP",
 }
-
-_EXACT = Context(prec=400, Emax=999999, Emin=-999999)
-_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
-_MAX_DIGITS = 38
-_MAX_EXPONENT = 125
-_MIN_EXPONENT = -130
-
-INVALID = "One or more parameter values were invalid: "
-EMPTY_VALUE = (
-    "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
-)
-OVERFLOW = (
-    "Number overflow. Attempting to store a number with magnitude larger than supported range"
-)
-UNDERFLOW = (
-    "Number underflow. Attempting to store a number with magnitude smaller than supported range"
-)
-TOO_PRECISE = "Attempting to store more than 38 significant digits in a Number"
-
-
-class NumberError(ValueError):
-    """A number DynamoDB cannot store; the message is AWS's."""
 
 
 def type_of(value: Value) -> str:
@@ -66,65 +45,6 @@ def decode_b(data: Any) -> bytes:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError, TypeError):
         return str(data).encode("utf-8", "surrogatepass")
-
-
-def parse_number(text: Any) -> Decimal:
-    """Parse and range-check a number as DynamoDB does; raises NumberError with AWS's message."""
-    if not isinstance(text, str) or not text:
-        raise NumberError("The parameter cannot be converted to a numeric value")
-    if not _NUMBER_RE.match(text):
-        raise NumberError(f"The parameter cannot be converted to a numeric value: {text}")
-    number = Decimal(text)
-    check_number(number, TOO_PRECISE)
-    return number
-
-
-def check_number(number: Decimal, imprecise_message: str = OVERFLOW) -> None:
-    """Raise NumberError unless `number` fits DynamoDB's 38 digits and -130..125 exponents.
-
-    A sum that needs more than 38 digits is reported by AWS as an overflow, while a stored
-    literal with too many digits gets its own message; hence `imprecise_message`.
-    """
-    if not number:
-        return
-    adjusted = number.adjusted()
-    if adjusted > _MAX_EXPONENT:
-        raise NumberError(OVERFLOW)
-    if adjusted < _MIN_EXPONENT:
-        raise NumberError(UNDERFLOW)
-    if len(number.normalize(_EXACT).as_tuple().digits) > _MAX_DIGITS:
-        raise NumberError(imprecise_message)
-
-
-def format_number(number: Decimal) -> str:
-    """Canonical text: no exponent, no trailing zeros, "0" for any zero."""
-    if not number:
-        return "0"
-    return format(number.normalize(_EXACT), "f")
-
-
-def add_numbers(left: str, right: str, subtract: bool = False) -> str:
-    """Exact sum (or difference) of two N strings, range-checked; raises NumberError."""
-    a = Decimal(left)
-    b = Decimal(right)
-    result = _EXACT.subtract(a, b) if subtract else _EXACT.add(a, b)
-    check_number(result)
-    return format_number(result)
-
-
-def canonical(value: Value) -> Value:
-    """A valid value with its numbers in canonical form (a copy where anything changes)."""
-    kind = type_of(value)
-    data = value[kind]
-    if kind == "N":
-        return {"N": format_number(Decimal(data))}
-    if kind == "NS":
-        return {"NS": [format_number(Decimal(member)) for member in data]}
-    if kind == "L":
-        return {"L": [canonical(member) for member in data]}
-    if kind == "M":
-        return {"M": {key: canonical(member) for key, member in data.items()}}
-    return value
 
 
 def to_decimal(text: str) -> Decimal:
@@ -230,115 +150,15 @@ def describe(value: Value) -> str:
     return "{" + f"{kind}:{value[kind]}" + "}"
 
 
-def validate(value: Any, depth: int = 0) -> str | None:
-    """AWS's message for an AttributeValue that is not valid, or None; normalizes nothing."""
-    if not isinstance(value, dict) or not value:
-        return EMPTY_VALUE
-    known = [k for k in value if k in TYPES]
-    if not known:
-        return EMPTY_VALUE
-    if len(value) > 1:
-        return (
-            "Supplied AttributeValue has more than one datatypes set, "
-            "must contain exactly one of the supported datatypes"
-        )
-    kind = known[0]
-    data = value[kind]
-    if depth > 32:
-        return "Nesting Levels have exceeded supported limits"
-    return _VALIDATORS[kind](data, depth)
+def add_numbers(left: str, right: str, subtract: bool = False) -> str:
+    """Exact sum (or difference) of two numbers' texts, range-checked; ValidationException.
 
-
-def _check_string(data: Any, depth: int) -> str | None:
-    return None if isinstance(data, str) else EMPTY_VALUE
-
-
-def _check_binary(data: Any, depth: int) -> str | None:
-    return None if isinstance(data, str | bytes | bytearray) else EMPTY_VALUE
-
-
-def _check_number(data: Any, depth: int) -> str | None:
-    try:
-        parse_number(data)
-    except NumberError as error:
-        return str(error)
-    return None
-
-
-def _check_null(data: Any, depth: int) -> str | None:
-    if data is not True:
-        return INVALID + "Null attribute value types must have the value of true"
-    return None
-
-
-def _check_bool(data: Any, depth: int) -> str | None:
-    return None if isinstance(data, bool) else EMPTY_VALUE
-
-
-def _check_string_set(data: Any, depth: int) -> str | None:
-    if not isinstance(data, list) or not data:
-        return INVALID + "An string set  may not be empty"
-    if not all(isinstance(m, str) for m in data):
-        return EMPTY_VALUE
-    if len(set(data)) != len(data):
-        return INVALID + f"Input collection [{', '.join(data)}] contains duplicates."
-    return None
-
-
-def _check_number_set(data: Any, depth: int) -> str | None:
-    if not isinstance(data, list) or not data:
-        return INVALID + "An number set  may not be empty"
-    numbers = []
-    for member in data:
-        try:
-            numbers.append(parse_number(member))
-        except NumberError as error:
-            return str(error)
-    if len(set(numbers)) != len(numbers):
-        return "Input collection contains duplicates"
-    return None
-
-
-def _check_binary_set(data: Any, depth: int) -> str | None:
-    if not isinstance(data, list) or not data:
-        return INVALID + "Binary sets should not be empty"
-    if not all(isinstance(m, str | bytes | bytearray) for m in data):
-        return EMPTY_VALUE
-    if len({decode_b(m) for m in data}) != len(data):
-        shown = ", ".join(str(m) for m in data)
-        return INVALID + f"Input collection [{shown}]of type BS contains duplicates."
-    return None
-
-
-def _check_list(data: Any, depth: int) -> str | None:
-    if not isinstance(data, list):
-        return EMPTY_VALUE
-    for member in data:
-        message = validate(member, depth + 1)
-        if message:
-            return message
-    return None
-
-
-def _check_map(data: Any, depth: int) -> str | None:
-    if not isinstance(data, dict):
-        return EMPTY_VALUE
-    for member in data.values():
-        message = validate(member, depth + 1)
-        if message:
-            return message
-    return None
-
-
-_VALIDATORS = {
-    "S": _check_string,
-    "N": _check_number,
-    "B": _check_binary,
-    "NULL": _check_null,
-    "BOOL": _check_bool,
-    "SS": _check_string_set,
-    "NS": _check_number_set,
-    "BS": _check_binary_set,
-    "L": _check_list,
-    "M": _check_map,
-}
+    A result that needs more than 38 digits is an overflow, as AWS reports it.
+    """
+    left_negative, left_digits, left_exponent = parse_number(left)
+    right_negative, right_digits, right_exponent = parse_number(right)
+    exponent = min(left_exponent, right_exponent)
+    a = int(left_digits or "0") * 10 ** (left_exponent - exponent)
+    b = int(right_digits or "0") * 10 ** (right_exponent - exponent)
+    total = (-a if left_negative else a) + (b if right_negative == subtract else -b)
+    return format_number(*normal_number(total < 0, str(abs(total)), exponent, OVERFLOW))
