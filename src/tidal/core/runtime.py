@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from tidal.core.config import Config
+from tidal.core.events import Hooks
 
 
 class Runtime:
@@ -14,6 +15,7 @@ class Runtime:
         self.store = store
         self.started = time.monotonic()
         self.rooms: dict[str, Any] = {}
+        self.hooks = Hooks()
 
     def room(self, name: str, factory: Any) -> Any:
         """The state object a room keeps in this runtime, made by `factory()` on first use."""

@@ -61,6 +61,14 @@ class Table:
     def arn(self) -> str:
         return self.description["TableArn"]
 
+    @property
+    def region(self) -> str:
+        return self.arn.split(":")[3]
+
+    @property
+    def account(self) -> str:
+        return self.arn.split(":")[4]
+
     @classmethod
     def of(cls, description: dict[str, Any]) -> Table:
         types = {
