@@ -21,7 +21,7 @@ from tidal.core.ids import request_id
 from tidal.core.runtime import Runtime
 from tidal.server.auth import caller_from
 from tidal.server.protocols import json as json_protocol
-from tidal.server.services import json_service, service_model
+from tidal.server.services import SERVICES, json_service, service_model
 from tidal.server.validation import validator_for
 
 log = logging.getLogger("tidal.server")
@@ -35,6 +35,9 @@ class App:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.internal_errors: list[str] = []
+        for service in SERVICES:
+            for install in service.installers:
+                install(runtime)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -107,15 +110,19 @@ class App:
         return _plain(404, {"message": f"no internal endpoint {method} {path}"})
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
-        janitor = None
+        tasks: list[asyncio.Task] = []
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                janitor = asyncio.create_task(self._reclaim_dropped_data())
+                tasks.append(asyncio.create_task(self._reclaim_dropped_data()))
+                for service in SERVICES:
+                    for task in service.background:
+                        tasks.append(asyncio.create_task(task(self.runtime)))
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if janitor is not None:
-                    janitor.cancel()
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
                 self.runtime.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

@@ -10,7 +10,8 @@ from botocore.model import ServiceModel
 from tidal.core.service import Service
 from tidal.dynamodb.api import SERVICE as DYNAMODB
 
-JSON_SERVICES: dict[str, Service] = {service.target_prefix: service for service in (DYNAMODB,)}
+SERVICES: tuple[Service, ...] = (DYNAMODB,)
+JSON_SERVICES: dict[str, Service] = {service.target_prefix: service for service in SERVICES}
 
 
 def json_service(target: str) -> tuple[Service, str] | None:
