@@ -21,7 +21,7 @@ def dynamodb_numbers(draw: st.DrawFn) -> Decimal:
     # adjusted exponent (of the leading digit) in -130..125
     exponent = draw(st.integers(-130, 125)) - (width - 1)
     sign = draw(st.sampled_from([1, -1]))
-    return Decimal(sign * digits).scaleb(exponent)
+    return Decimal(f"{sign * digits}E{exponent}")
 
 
 def spellings(number: Decimal) -> st.SearchStrategy[str]:
