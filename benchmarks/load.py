@@ -302,19 +302,18 @@ async def call(endpoint: Endpoint, region: str, operation: str, payload: dict) -
 # --------------------------------------------------------------------------- table
 
 
-async def create_table(endpoint: Endpoint, region: str) -> str:
+async def create_table(endpoint: Endpoint, region: str, stream: str | None = None) -> str:
+    """A fresh on-demand table; `stream` is a StreamViewType to create it with a stream."""
     table = f"bench_{secrets.token_hex(4)}"
-    status, body = await call(
-        endpoint,
-        region,
-        "CreateTable",
-        {
-            "TableName": table,
-            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "BillingMode": "PAY_PER_REQUEST",
-        },
-    )
+    definition: dict[str, Any] = {
+        "TableName": table,
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if stream:
+        definition["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
+    status, body = await call(endpoint, region, "CreateTable", definition)
     if status != 200:
         raise SystemExit(f"{endpoint.url}: CreateTable failed ({status}): {body}")
     await wait_active(endpoint, region, table)
@@ -617,7 +616,7 @@ def templates_for(endpoint: Endpoint, region: str, table: str, item_size: int) -
 async def run_matrix(endpoint: Endpoint, args: argparse.Namespace) -> list[Cell]:
     """Every op at every connection count against one endpoint, on a fresh table."""
     log(f"{endpoint.url}: creating table")
-    table = await create_table(endpoint, args.region)
+    table = await create_table(endpoint, args.region, args.stream)
     templates = templates_for(endpoint, args.region, table, args.item_size)
     pool = KeyPool()
     cells: list[Cell] = []
@@ -667,7 +666,7 @@ async def run_writes(endpoint: Endpoint, args: argparse.Namespace) -> WritesResu
     """--writes N: N PutItems as fast as possible, then the server's RSS."""
     connections = max(args.connections)
     log(f"{endpoint.url}: {args.writes:,} PutItems on {connections} connections")
-    table = await create_table(endpoint, args.region)
+    table = await create_table(endpoint, args.region, args.stream)
     pool, stats = KeyPool(keep_keys=False), Stats()
     template = put_template(endpoint, args.region, table, args.item_size)
     workload = PutWorkload(template, pool, limit=args.writes)
@@ -886,6 +885,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--preload", type=int, default=1000, help="items written for get/update")
     parser.add_argument("--region", default="us-east-1")
+    parser.add_argument(
+        "--stream",
+        nargs="?",
+        const="NEW_AND_OLD_IMAGES",
+        choices=("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"),
+        help="create the bench table with a DynamoDB stream of this view type "
+        "(default NEW_AND_OLD_IMAGES)",
+    )
     parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout (s)")
     parser.add_argument("--json", action="store_true", help="JSON on stdout, tables on stderr")
     parser.add_argument(

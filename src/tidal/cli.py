@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -12,6 +13,23 @@ from tidal import __version__
 from tidal.core.config import Config
 
 console = Console(stderr=True, highlight=False)
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class Duration(click.ParamType):
+    """A length of time: `90` or `90s` seconds, `500ms`, `15m`, `4h`, `1d`; in seconds."""
+
+    name = "duration"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, int | float):
+            return float(value)
+        match = _DURATION.fullmatch(str(value).strip())
+        if match is None or float(match.group(1)) <= 0:
+            self.fail(f"{value!r} is not a duration such as 30s, 15m or 4h", param, ctx)
+        return float(match.group(1)) * _UNIT_SECONDS[match.group(2) or "s"]
 
 
 @click.group(context_settings={"auto_envvar_prefix": "TIDAL"})
@@ -43,14 +61,64 @@ def main() -> None:
     help="full: every acknowledged write is synced to disk before the reply.",
 )
 @click.option("--region", default="us-east-1", show_default=True, envvar="TIDAL_REGION")
+@click.option(
+    "--shard-rollover",
+    type=Duration(),
+    default="4h",
+    show_default=True,
+    envvar="TIDAL_SHARD_ROLLOVER",
+    help="How long a stream shard stays open before a child shard replaces it.",
+)
+@click.option(
+    "--stream-retention",
+    type=Duration(),
+    default="24h",
+    show_default=True,
+    envvar="TIDAL_STREAM_RETENTION",
+    help="How long stream records stay readable.",
+)
+@click.option(
+    "--ttl-interval",
+    type=Duration(),
+    default="1s",
+    show_default=True,
+    envvar="TIDAL_TTL_INTERVAL",
+    help="How long an expired item stays readable before TTL deletes it.",
+)
+@click.option(
+    "--ttl-cooldown",
+    type=Duration(),
+    envvar="TIDAL_TTL_COOLDOWN",
+    help="Refuse a second UpdateTimeToLive on a table within this time, as AWS does (1h).",
+)
 def serve(
-    host: str, port: int, data_dir: Path, in_memory: bool, durability: str, region: str
+    host: str,
+    port: int,
+    data_dir: Path,
+    in_memory: bool,
+    durability: str,
+    region: str,
+    shard_rollover: float,
+    stream_retention: float,
+    ttl_interval: float,
+    ttl_cooldown: float | None,
 ) -> None:
     """Serve the AWS APIs on HOST:PORT until interrupted."""
     from tidal.server.runner import Server
     from tidal.storage import StoreLockedError
 
-    config = Config(host, port, data_dir, in_memory, durability, region)
+    config = Config(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        in_memory=in_memory,
+        durability=durability,
+        region=region,
+        shard_rollover=shard_rollover,
+        stream_retention=stream_retention,
+        ttl_interval=ttl_interval,
+        ttl_cooldown=ttl_cooldown or 0.0,
+    )
     try:
         server = Server(config)
     except StoreLockedError as error:

@@ -14,11 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 ITEM_CHANGED = "dynamodb.item_changed"
+"""`(txn, ItemChange)`: an item of a table with a stream was written."""
+STREAM_ENABLED = "dynamodb.stream_enabled"
+"""`(txn, StreamEnabled)`: a table got a new stream (CreateTable or UpdateTable)."""
+STREAM_DISABLED = "dynamodb.stream_disabled"
+"""`(txn, stream_arn)`: a table's stream was switched off, or its table deleted."""
+
+TTL_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+"""The `identity` of an ItemChange that Time to Live made (its stream record's userIdentity)."""
 
 
 @dataclass(frozen=True, slots=True)
 class ItemChange:
-    """A DynamoDB item write on a table with a stream enabled (`old`/`new` None = absent)."""
+    """A DynamoDB item write on a table with a stream enabled (`old`/`new` None = absent).
+
+    `identity` names who made a change that no caller asked for: TTL_IDENTITY for TTL deletes.
+    """
 
     account: str
     region: str
@@ -29,6 +40,20 @@ class ItemChange:
     old: dict[str, Any] | None
     new: dict[str, Any] | None
     identity: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEnabled:
+    """A new stream of a table: its ARN ends in `/stream/<label>`."""
+
+    account: str
+    region: str
+    table_name: str
+    stream_arn: str
+    label: str
+    view_type: str
+    key_schema: list[dict[str, str]]
+    created: float
 
 
 class Hooks:

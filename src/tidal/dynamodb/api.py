@@ -130,3 +130,113 @@ def update_item(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
 def delete_item(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     with _write(ctx) as txn:
         return items.delete_item(ctx, txn, params)
+
+
+from tidal.dynamodb import expiry, ttl  # noqa: E402  (appended, like each room's operations)
+
+
+@operation("UpdateTimeToLive")
+def update_time_to_live(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _write(ctx) as txn:
+        return {"TimeToLiveSpecification": ttl.update_time_to_live(ctx, txn, params)}
+
+
+@operation("DescribeTimeToLive")
+def describe_time_to_live(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _read(ctx) as txn:
+        return {"TimeToLiveDescription": ttl.describe_time_to_live(ctx, txn, params["TableName"])}
+
+
+SERVICE.background.append(expiry.run)
+
+
+from tidal.dynamodb import batch, transactions  # noqa: E402  (appended, like each room's operations)
+
+# AWS answers an empty RequestItems in words of its own (batch.REQUIRED), not with the length rule.
+SHAPE_OVERRIDES["BatchWriteItemRequestMap"] = Constraints(min=0, max=25)
+SHAPE_OVERRIDES["BatchGetRequestMap"] = Constraints(min=0, max=100)
+
+
+@operation("BatchGetItem")
+def batch_get_item(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _read(ctx) as txn:
+        return batch.batch_get_item(ctx, txn, params)
+
+
+@operation("BatchWriteItem")
+def batch_write_item(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _write(ctx) as txn:
+        return batch.batch_write_item(ctx, txn, params)
+
+
+@operation("TransactGetItems")
+def transact_get_items(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _read(ctx) as txn:
+        return transactions.transact_get_items(ctx, txn, params)
+
+
+@operation("TransactWriteItems")
+def transact_write_items(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _write(ctx) as txn:
+        return transactions.transact_write_items(ctx, txn, params)
+
+
+from tidal.dynamodb import query, scan  # noqa: E402  (appended, like each room's operations)
+
+# AWS lists these enums in an order of its own (architect/dynalite test/{query,scan}.js).
+SHAPE_OVERRIDES["Select"] = Constraints(
+    enum=("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")
+)
+SHAPE_OVERRIDES["ComparisonOperator"] = Constraints(
+    enum=(
+        "IN",
+        "NULL",
+        "BETWEEN",
+        "LT",
+        "NOT_CONTAINS",
+        "EQ",
+        "GT",
+        "NOT_NULL",
+        "NE",
+        "LE",
+        "BEGINS_WITH",
+        "GE",
+        "CONTAINS",
+    )
+)
+
+
+@operation("Query")
+def query_items(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _read(ctx) as txn:
+        return query.query(ctx, txn, params)
+
+
+@operation("Scan")
+def scan_items(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _read(ctx) as txn:
+        return scan.scan(ctx, txn, params)
+
+
+from tidal.dynamodb import partiql  # noqa: E402  (appended, like each room's operations)
+
+
+@operation("ExecuteStatement")
+def execute_statement(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    parsed = partiql.parse_statement(params)
+    with ctx.runtime.store.transaction(write=not parsed.reads) as txn:
+        return partiql.execute_statement(ctx, txn, parsed, params)
+
+
+@operation("BatchExecuteStatement")
+def batch_execute_statement(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    batch = partiql.parse_batch(params)
+    with ctx.runtime.store.transaction(write=not batch.reads) as txn:
+        return partiql.batch_execute_statement(ctx, txn, batch, params)
+
+
+@operation("ExecuteTransaction")
+def execute_transaction(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    transaction = partiql.parse_transaction(params)
+    with ctx.runtime.store.transaction(write=not transaction.reads) as txn:
+        return partiql.execute_transaction(ctx, txn, transaction, params)

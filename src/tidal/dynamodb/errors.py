@@ -9,6 +9,7 @@ NAMESPACE = "com.amazonaws.dynamodb.v20120810"
 __all__ = [
     "ConditionalCheckFailedException",
     "IdempotentParameterMismatchException",
+    "ItemCollectionSizeLimitExceededException",
     "LimitExceededException",
     "ResourceInUseException",
     "ResourceNotFoundException",
@@ -50,6 +51,10 @@ class TransactionCanceledException(DynamoDBError):
 class IdempotentParameterMismatchException(DynamoDBError):
     code = "IdempotentParameterMismatchException"
     message_key = "Message"
+
+
+class ItemCollectionSizeLimitExceededException(DynamoDBError):
+    code = "ItemCollectionSizeLimitExceededException"
 
 
 def invalid(detail: str) -> ValidationException:

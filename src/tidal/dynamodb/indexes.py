@@ -1,4 +1,12 @@
-"""Secondary-index rows, written in the same transaction as the base item they mirror."""
+"""Secondary-index rows, written in the same transaction as the base item they mirror.
+
+An index row lives in the index's own keyspace: its pk is the index hash key, its sk is
+`encode_composite([index sort key, table hash key, table sort key])` (the parts that exist),
+so a partition of the index is ordered by the index sort key, and rows with equal index keys
+by the table's hash key, then its sort key (bytes of their order-preserving encodings).
+AWS orders such ties by an internal hash of the table key instead; no client may rely on
+that order, and this one is at least stable.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +35,46 @@ def index_key(index: Index, table: Table, item: dict[str, Any]) -> tuple[bytes, 
     if table.keys.range_key:
         parts.append(encode_key(item[table.keys.range_key]))
     return encode_key(hash_value), encode_composite(parts)
+
+
+def sort_range(operator: str, values: list[bytes], composite: bool) -> dict[str, Any]:
+    """`Transaction.range` bounds for a key condition on the sort key.
+
+    `values` are the condition's encoded values; `composite` says the sort keys are index
+    sort keys (composites led by the index sort key) rather than a table's plain encoded
+    sort keys. In a composite, every row whose first part is `v` starts with the whole
+    component of `v`, and nothing else does; bumping the component's last byte (its end
+    marker) gives the first key after all of them.
+    """
+    if not composite:
+        return _PLAIN_RANGES[operator](*values)
+    parts = [encode_composite([value]) for value in values]
+    after = [part[:-1] + bytes((part[-1] + 1,)) for part in parts]
+    if operator == "EQ":
+        return {"prefix": parts[0]}
+    if operator == "LT":
+        return {"hi": parts[0], "hi_inclusive": False}
+    if operator == "LE":
+        return {"hi": after[0], "hi_inclusive": False}
+    if operator == "GT":
+        return {"lo": after[0]}
+    if operator == "GE":
+        return {"lo": parts[0]}
+    if operator == "BETWEEN":
+        return {"lo": parts[0], "hi": after[1], "hi_inclusive": False}
+    return {"prefix": parts[0][: -len(_COMPONENT_END)]}  # BEGINS_WITH
+
+
+_COMPONENT_END = encode_composite([b""])
+_PLAIN_RANGES = {
+    "EQ": lambda value: {"lo": value, "hi": value},
+    "LT": lambda value: {"hi": value, "hi_inclusive": False},
+    "LE": lambda value: {"hi": value},
+    "GT": lambda value: {"lo": value, "lo_inclusive": False},
+    "GE": lambda value: {"lo": value},
+    "BETWEEN": lambda low, high: {"lo": low, "hi": high},
+    "BEGINS_WITH": lambda prefix: {"prefix": prefix},
+}
 
 
 def write(txn: Any, table: Table, old: dict | None, new: dict | None) -> dict[Index, float]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from tidal.core.context import RequestContext
 from tidal.core.errors import ValidationException
-from tidal.dynamodb import capacity, types
+from tidal.dynamodb import capacity, item_collections, types
 from tidal.dynamodb.catalog import Catalog
 from tidal.dynamodb.errors import invalid
 from tidal.dynamodb.expression_params import bind
@@ -39,9 +39,11 @@ def put_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str,
     check_index_keys(table, item)
     old = read(txn, table, pk, sk)
     check_condition(bound.condition, old, params)
+    item_collections.check_growth(txn, table, pk, old, item)
     spent = write(txn, ctx.runtime, table, (pk, sk), old, item)
     units = capacity.write_units(size, types.item_size(old) if old else 0)
     result = _write_result(params, table, units, spent)
+    _add_collection_metrics(result, params, txn, table, pk, item)
     if return_values == "ALL_OLD" and old:
         result["Attributes"] = old
     return result
@@ -77,6 +79,7 @@ def delete_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[s
     spent = write(txn, ctx.runtime, table, (pk, sk), old, None)
     units = capacity.write_units(types.item_size(old) if old else 0)
     result = _write_result(params, table, units, spent)
+    _add_collection_metrics(result, params, txn, table, pk, key)
     if return_values == "ALL_OLD" and old:
         result["Attributes"] = old
     return result
@@ -89,10 +92,7 @@ def update_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[s
     table = catalog(ctx).get(txn, ctx.account, ctx.region, params["TableName"])
     pk, sk = request_key(table, key)
     if bound.update is not None:
-        for name in table.keys.names:
-            if name in bound.update.attribute_names():
-                raise invalid(f"Cannot update attribute {name}. This attribute is part of the key")
-        refuse_nested_key_paths(table, bound.update.paths)
+        check_update_targets(table, bound.update)
     old = read(txn, table, pk, sk)
     check_condition(bound.condition, old, params)
     base = old if old is not None else dict(key)
@@ -103,13 +103,23 @@ def update_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[s
     new_size = types.item_size(new)
     if new_size > MAX_ITEM_SIZE:
         raise ValidationException("Item size to update has exceeded the maximum allowed size")
+    item_collections.check_growth(txn, table, pk, old, new)
     spent = write(txn, ctx.runtime, table, (pk, sk), old, new)
     units = capacity.write_units(new_size, types.item_size(old) if old else 0)
     result = _write_result(params, table, units, spent)
+    _add_collection_metrics(result, params, txn, table, pk, new)
     attributes = _updated_attributes(return_values, old, new, paths)
     if attributes:
         result["Attributes"] = attributes
     return result
+
+
+def check_update_targets(table: Table, update: Any) -> None:
+    """An update may not touch a key attribute, nor reach inside an index key."""
+    for name in table.keys.names:
+        if name in update.attribute_names():
+            raise invalid(f"Cannot update attribute {name}. This attribute is part of the key")
+    refuse_nested_key_paths(table, update.paths)
 
 
 def _updated_attributes(
@@ -142,3 +152,10 @@ def _write_result(
     global_units = {index.name: units for index, units in spent.items() if index.is_global}
     local_units = {index.name: units for index, units in spent.items() if not index.is_global}
     return {"ConsumedCapacity": capacity.report(mode, table.name, units, global_units, local_units)}
+
+
+def _add_collection_metrics(
+    result: dict[str, Any], params: dict[str, Any], txn: Any, table: Table, pk: bytes, item: dict
+) -> None:
+    if item_collections.wanted(params, table):
+        result["ItemCollectionMetrics"] = item_collections.metrics(txn, table, pk, item)

@@ -9,6 +9,7 @@ from tidal.core import clock
 from tidal.core.arns import arn
 from tidal.core.context import RequestContext
 from tidal.core.errors import ValidationException
+from tidal.core.events import STREAM_DISABLED, STREAM_ENABLED, StreamEnabled
 from tidal.core.ids import new_uuid
 from tidal.dynamodb import indexes, table_checks, tags
 from tidal.dynamodb.catalog import Catalog, table_name
@@ -62,6 +63,7 @@ def create_table(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[
     stream = params.get("StreamSpecification")
     if stream and stream.get("StreamEnabled"):
         _enable_stream(description, stream["StreamViewType"], now)
+        _announce_stream(ctx, txn, description, now)
     if params.get("SSESpecification", {}).get("Enabled"):
         description["SSEDescription"] = _sse(params["SSESpecification"], ctx)
     if params.get("TableClass"):
@@ -99,6 +101,8 @@ def delete_table(ctx: RequestContext, txn: Any, name: str) -> dict[str, Any]:
             "Disable deletion protection first."
         )
     shown = public(table.description, txn)
+    if "StreamSpecification" in table.description:
+        ctx.runtime.hooks.publish(STREAM_DISABLED, txn, table.description["LatestStreamArn"])
     for space in (table.space, *(index.space for index in table.indexes)):
         txn.drop_space(space)
     catalog(ctx).remove(txn, ctx.account, ctx.region, table.name)
@@ -126,6 +130,10 @@ def update_table(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[
         description["SSEDescription"] = _sse(params["SSESpecification"], ctx)
     if "StreamSpecification" in params:
         _change_stream(description, params["StreamSpecification"], now)
+        if "StreamSpecification" in description:
+            _announce_stream(ctx, txn, description, now)
+        else:
+            ctx.runtime.hooks.publish(STREAM_DISABLED, txn, description["LatestStreamArn"])
     created = _update_indexes(ctx, txn, table, description, params)
     catalog(ctx).save(txn, ctx.account, ctx.region, description)
     shown = public(description, txn)
@@ -221,6 +229,26 @@ def _enable_stream(description: dict[str, Any], view_type: str, now: float) -> N
     description["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view_type}
     description["LatestStreamLabel"] = label
     description["LatestStreamArn"] = f"{description['TableArn']}/stream/{label}"
+
+
+def _announce_stream(
+    ctx: RequestContext, txn: Any, description: dict[str, Any], now: float
+) -> None:
+    """Tell the streams room (in this transaction) that the table has a new stream."""
+    ctx.runtime.hooks.publish(
+        STREAM_ENABLED,
+        txn,
+        StreamEnabled(
+            account=ctx.account,
+            region=ctx.region,
+            table_name=description["TableName"],
+            stream_arn=description["LatestStreamArn"],
+            label=description["LatestStreamLabel"],
+            view_type=description["StreamSpecification"]["StreamViewType"],
+            key_schema=description["KeySchema"],
+            created=now,
+        ),
+    )
 
 
 def _change_stream(description: dict[str, Any], spec: dict[str, Any], now: float) -> None:

@@ -13,7 +13,7 @@ import orjson
 
 from tidal.core.events import ITEM_CHANGED, ItemChange
 from tidal.core.runtime import Runtime
-from tidal.dynamodb import indexes
+from tidal.dynamodb import expiry_index, indexes
 from tidal.dynamodb.errors import ConditionalCheckFailedException
 from tidal.dynamodb.schema import Index, Table
 
@@ -38,6 +38,7 @@ def write(
     elif old is not None:
         txn.delete(table.space, *key)
     spent = indexes.write(txn, table, old, new)
+    expiry_index.write(txn, runtime, table, key, old, new)
     stream = table.description.get("StreamSpecification")
     if stream is not None and (old is not None or new is not None):
         runtime.hooks.publish(

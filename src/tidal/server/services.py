@@ -9,8 +9,9 @@ from botocore.model import ServiceModel
 
 from tidal.core.service import Service
 from tidal.dynamodb.api import SERVICE as DYNAMODB
+from tidal.streams.api import SERVICE as DYNAMODB_STREAMS
 
-SERVICES: tuple[Service, ...] = (DYNAMODB,)
+SERVICES: tuple[Service, ...] = (DYNAMODB, DYNAMODB_STREAMS)
 JSON_SERVICES: dict[str, Service] = {service.target_prefix: service for service in SERVICES}
 
 

@@ -7,13 +7,15 @@ Registered through the `pytest11` entry point, so any project that installs Tida
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import boto3
 import pytest
 from botocore.config import Config as BotocoreConfig
 
+from tidal.dynamodb import expiry
 from tidal.server.runner import Server
+from tidal.streams import maintenance
 
 CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
@@ -62,3 +64,32 @@ def dynamodb(tidal_endpoint: str):
 def table_name() -> str:
     """A table name no other test uses."""
     return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def expire_now(tidal_server: Server) -> Iterator[Callable[[], int]]:
+    """`expire_now()` runs a whole TTL sweep in the server and returns how many items it deleted.
+
+    While a test uses this fixture the server's background sweeper deletes nothing, so items
+    expire exactly when the test says so (move time with `monkeypatch` on
+    `tidal.core.clock.now`).
+    """
+    with expiry.held(tidal_server.runtime):
+        yield lambda: expiry.sweep_now(tidal_server.runtime)
+
+
+@pytest.fixture(scope="session")
+def dynamodbstreams(tidal_endpoint: str):
+    return client("dynamodbstreams", tidal_endpoint)
+
+
+@pytest.fixture
+def stream_maintenance(tidal_server: Server) -> Iterator[Callable[[], None]]:
+    """`stream_maintenance()` does the stream work that is due: shards open for the rollover
+    interval roll over, records older than the retention period are trimmed.
+
+    While a test uses this fixture the server's background task does none of it, so it happens
+    exactly when the test says so (move time with `monkeypatch` on `tidal.core.clock.now`).
+    """
+    with maintenance.held(tidal_server.runtime):
+        yield lambda: maintenance.maintain_all(tidal_server.runtime)

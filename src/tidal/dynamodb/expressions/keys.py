@@ -1,5 +1,6 @@
 """Key condition expressions: parsed and checked like conditions, then reduced to one condition
-per key attribute (`pk = :v`, `sk BETWEEN :a AND :b`, `begins_with(sk, :p)`, ...).
+per key attribute (`pk = :v`, `sk BETWEEN :a AND :b`, `begins_with(sk, :p)`, ...); and which
+attributes a filter names, since a Query may not filter on its key attributes.
 
 DynamoDB reports a key condition of the wrong shape only after the unused-placeholder check of
 the whole request, so that problem is raised by `KeyCondition.terms()`, not when binding.
@@ -17,6 +18,8 @@ from . import ast
 from .binding import Resolver
 from .conditions import Condition, bind_condition
 from .errors import ExpressionError
+from .parser import parse_condition
+from .paths import DocPath
 from .values import Value
 
 _REVERSED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -141,3 +144,42 @@ def _collect(node: Any, resolver: Resolver, terms: dict[str, KeyTerm]) -> None:
 def _name(element: str | int, resolver: Resolver) -> str:
     text = str(element)
     return (resolver.resolve_name(text) or text) if text.startswith("#") else text
+
+
+def condition_paths(text: str, names: dict[str, str] | None) -> list[DocPath]:
+    """The document paths a condition (a FilterExpression) names, `#placeholders` resolved.
+
+    Call it once the condition is bound to the same names, so the text parses and every
+    placeholder it uses is defined.
+    """
+    found: list[DocPath] = []
+    _collect_paths(parse_condition(text), names or {}, found)
+    return found
+
+
+def _collect_paths(node: Any, names: dict[str, str], found: list[DocPath]) -> None:
+    if isinstance(node, ast.Path):
+        found.append(tuple(_resolved(element, names) for element in node.elements))
+        return
+    if isinstance(node, ast.And | ast.Or):
+        children: tuple[Any, ...] = node.items
+    elif isinstance(node, ast.Not):
+        children = (node.item,)
+    elif isinstance(node, ast.Compare | ast.Arith):
+        children = (node.left, node.right)
+    elif isinstance(node, ast.Between):
+        children = (node.value, node.low, node.high)
+    elif isinstance(node, ast.In):
+        children = (node.value, *node.choices)
+    elif isinstance(node, ast.Call):
+        children = node.args
+    else:
+        return
+    for child in children:
+        _collect_paths(child, names, found)
+
+
+def _resolved(element: str | int, names: dict[str, str]) -> str | int:
+    if type(element) is str and element.startswith("#"):
+        return names[element]
+    return element

@@ -1,0 +1,187 @@
+"""ExecuteTransaction: up to 100 statements, all keyed reads or all writes (INSERT, UPDATE,
+DELETE and EXISTS checks), run all-or-nothing in the request's one store transaction.
+
+A statement DynamoDB refuses outright fails the request with "Validation failed in
+TransactStatements[i]: ..."; one that fails while running (a condition, a duplicate INSERT)
+cancels the transaction, with a reason per statement in request order. A ClientRequestToken
+makes a write transaction idempotent for ten minutes: the same token and statements are
+answered from the stored result, other statements with it are refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tidal.core import clock
+from tidal.core.context import RequestContext
+from tidal.core.errors import AWSError, ValidationException
+from tidal.dynamodb.capacity import read_units
+from tidal.dynamodb.errors import IdempotentParameterMismatchException, TransactionCanceledException
+
+from . import ast, mutations
+from .consumption import Tally, replayed
+from .errors import MISSING_KEY_EQUALITY
+from .execute import INSERT_QUERY, expression_name, tables
+from .parser import parse
+from .statements import Statement, Write, kind_of, prepare
+from .tokens import request_hash
+
+MIXED = (
+    "ExecuteTransaction API does not support both read and write operations in the same request."
+)
+UNSUPPORTED = "Unsupported operation in transaction."
+RETURNING = "RETURNING clause is not supported in ExecuteTransaction."
+SAME_ITEM = "Transaction request cannot include multiple operations on one item"
+IDEMPOTENT_MISMATCH = (
+    "Specified idempotent token was used with different request parameters within the "
+    "idempotency window"
+)
+TOKENS = "dynamodb/partiql-transactions"
+TOKEN_WINDOW = 600.0
+# Refusals that cancel the transaction (a reason for the statement) rather than the request.
+CANCELLING = (
+    MISSING_KEY_EQUALITY,
+    "Multiple conditions on same key",
+    "Key attribute should be present in the item",
+    "Key attribute's data type should match",
+)
+REASON_CODES = {
+    "ConditionalCheckFailedException": "ConditionalCheckFailed",
+    "DuplicateItemException": "DuplicateItem",
+    "ValidationException": "ValidationError",
+}
+OPERATORS = (ast.Call, ast.Binary, ast.Unary, ast.Between, ast.Is)
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    statements: list[Statement]
+    nodes: list[Any]
+    reads: bool
+
+
+def parse_transaction(params: dict[str, Any]) -> Transaction:
+    statements, nodes = [], []
+    reads: bool | None = None
+    for number, request in enumerate(params["TransactStatements"]):
+        statement = Statement(
+            request["Statement"],
+            request.get("Parameters"),
+            on_failure=request.get("ReturnValuesOnConditionCheckFailure"),
+        )
+        try:
+            node = parse(statement.text)
+        except ValidationException as error:
+            raise _refused(number, error.message) from None
+        kind = kind_of(node)
+        if kind == "exists" and not (len(node.args) == 1 and isinstance(node.args[0], ast.Select)):
+            raise _refused(number, UNSUPPORTED)
+        if kind == "insert_query":
+            raise _refused(number, INSERT_QUERY)
+        if kind == "other":
+            message = (
+                UNSUPPORTED
+                if isinstance(node, OPERATORS)
+                else (f"Unsupported operation: {expression_name(node)}")
+            )
+            raise _refused(number, message)
+        if reads is None:
+            reads = kind == "select"
+        elif reads != (kind == "select"):
+            raise ValidationException(MIXED)
+        statements.append(statement)
+        nodes.append(node)
+    return Transaction(statements, nodes, bool(reads))
+
+
+def execute_transaction(
+    ctx: RequestContext, txn: Any, transaction: Transaction, params: dict[str, Any]
+) -> dict[str, Any]:
+    mode = params.get("ReturnConsumedCapacity")
+    token = params.get("ClientRequestToken")
+    request = request_hash(
+        ctx.account, ctx.region, "ExecuteTransaction", params["TransactStatements"]
+    )
+    token_key = f"{ctx.account}:{ctx.region}:{token}"
+    if token is not None and not transaction.reads:
+        stored = txn.get_doc(TOKENS, token_key)
+        if stored is not None and clock.now() - stored["at"] < TOKEN_WINDOW:
+            if stored["request"] != request:
+                raise IdempotentParameterMismatchException(IDEMPOTENT_MISMATCH)
+            return _with_capacity(dict(stored["result"]), replayed(mode, stored["units"]))
+    operations = _prepare(ctx, txn, transaction)
+    tally = Tally()
+    if transaction.reads:
+        responses = []
+        for operation in operations:
+            item, size = mutations.get(txn, operation)
+            tally.add(operation.table.name, read_units(size, True))
+            responses.append({"Item": item} if item is not None else {})
+        return _with_capacity({"Responses": responses}, tally.report(mode, "Read"))
+    _run_writes(ctx, txn, operations, tally)
+    if token is not None:
+        document = {"request": request, "at": clock.now(), "result": {}, "units": tally.units()}
+        txn.put_doc(TOKENS, token_key, document)
+    return _with_capacity({}, tally.report(mode, "Write"))
+
+
+def _prepare(ctx: RequestContext, txn: Any, transaction: Transaction) -> list[Any]:
+    lookup = tables(ctx, txn)
+    operations = []
+    count = len(transaction.nodes)
+    for number, (node, statement) in enumerate(
+        zip(transaction.nodes, transaction.statements, strict=True)
+    ):
+        try:
+            operation = prepare(node, statement, lookup, "transaction")
+        except ValidationException as error:
+            if error.message.startswith(CANCELLING):
+                reasons: list[dict[str, Any]] = [{"Code": "None"}] * count
+                reasons[number] = {"Code": "ValidationError", "Message": error.message}
+                raise _cancelled(reasons) from None
+            raise _refused(number, error.message) from None
+        if isinstance(operation, Write) and operation.return_values != "NONE":
+            raise _refused(number, RETURNING)
+        operations.append(operation)
+    keys = [(operation.table.name, operation.stored) for operation in operations]
+    if len(set(keys)) != len(keys):
+        raise ValidationException(SAME_ITEM)
+    return operations
+
+
+def _run_writes(ctx: RequestContext, txn: Any, operations: list[Write], tally: Tally) -> None:
+    reasons: list[dict[str, Any]] = []
+    for operation in operations:
+        try:
+            outcome = mutations.apply(ctx, txn, operation)
+        except AWSError as error:
+            if error.code not in REASON_CODES:
+                raise
+            reason = {"Code": REASON_CODES[error.code], "Message": error.message}
+            if "Item" in error.fields:
+                reason["Item"] = error.fields["Item"]
+            reasons.append(reason)
+            continue
+        reasons.append({"Code": "None"})
+        tally.add(operation.table.name, outcome.units, outcome.index_units)
+    if any(reason["Code"] != "None" for reason in reasons):
+        raise _cancelled(reasons)
+
+
+def _cancelled(reasons: list[dict[str, Any]]) -> TransactionCanceledException:
+    codes = ", ".join(reason["Code"] for reason in reasons)
+    return TransactionCanceledException(
+        f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
+        CancellationReasons=reasons,
+    )
+
+
+def _refused(number: int, message: str) -> ValidationException:
+    return ValidationException(f"Validation failed in TransactStatements[{number}]: {message}")
+
+
+def _with_capacity(result: dict[str, Any], consumed: list | None) -> dict[str, Any]:
+    if consumed:
+        result["ConsumedCapacity"] = consumed
+    return result
