@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import uuid
 
+import orjson
 import pytest
 
 from tests.integration.support import create_table, gsi, unchecked_client
+from tests.integration.test_protocol import dynamodb_post
 from tests.integration.test_tables import error_of
 
 INVALID_START = "The provided starting key is invalid"
@@ -289,3 +291,27 @@ def test_a_start_key_belongs_to_its_segment(dynamodb, table):
     )
     resumed = dynamodb.scan(TableName=table, Segment=1, TotalSegments=2, ExclusiveStartKey=start)
     assert start not in [{"pk": i["pk"], "sk": i["sk"]} for i in resumed["Items"]]
+
+
+@pytest.mark.parametrize(
+    ("operation", "body"),
+    [
+        ("Scan", {"ScanFilter": {"a": None}}),
+        ("Query", {"KeyConditions": {"pk": None}}),
+        (
+            "Query",
+            {"KeyConditions": {"pk": {"ComparisonOperator": "EQ"}}, "QueryFilter": {"a": None}},
+        ),
+    ],
+)
+def test_a_null_condition(tidal_endpoint, table, operation, body):
+    status, _headers, answer = dynamodb_post(
+        tidal_endpoint, operation, orjson.dumps({"TableName": table, **body})
+    )
+    assert (status, orjson.loads(answer)) == (
+        400,
+        {
+            "__type": "com.amazon.coral.validate#ValidationException",
+            "message": "The filter condition for an attribute cannot be null",
+        },
+    )

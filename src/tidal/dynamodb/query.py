@@ -14,7 +14,6 @@ from typing import Any
 from tidal.core.context import RequestContext
 from tidal.core.errors import ValidationException
 from tidal.dynamodb import indexes, pages, reads
-from tidal.dynamodb.catalog import Catalog
 from tidal.dynamodb.errors import invalid
 from tidal.dynamodb.expressions.keys import KeyTerm
 from tidal.dynamodb.keys import encode_key
@@ -33,10 +32,7 @@ def query(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str, An
         )
     reads.bind_expressions(reading, params, reads.QUERY)
     terms = _key_terms(params, reading)
-    table = ctx.runtime.room("dynamodb", Catalog).get(
-        txn, ctx.account, ctx.region, params["TableName"]
-    )
-    source = reads.source(table, params.get("IndexName"), bool(params.get("ConsistentRead")))
+    source = reads.source(ctx, txn, params)
     hash_term, range_term = _check_key_terms(source, terms, reading.start_key)
     forward = params.get("ScanIndexForward", True)
     bounds: dict[str, Any] = {}

@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tidal.core.context import RequestContext
 from tidal.core.errors import ValidationException
 from tidal.dynamodb import indexes
+from tidal.dynamodb.catalog import Catalog
 from tidal.dynamodb.errors import invalid
 from tidal.dynamodb.expressions import (
     Condition,
@@ -42,7 +44,6 @@ SCHEMA_MISMATCH = "The provided key element does not match the schema"
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    name: str
     expressions: tuple[str, ...]
     """Expression parameters, in the order AWS lists them in its messages."""
     legacy: tuple[str, ...]
@@ -51,13 +52,11 @@ class Operation:
 
 
 QUERY = Operation(
-    "Query",
     ("ProjectionExpression", "FilterExpression", "KeyConditionExpression"),
     ("AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"),
     "QueryFilter",
 )
 SCAN = Operation(
-    "Scan",
     ("ProjectionExpression", "FilterExpression"),
     ("AttributesToGet", "ScanFilter", "ConditionalOperator"),
     "ScanFilter",
@@ -104,8 +103,11 @@ def legacy_filter(conditions: dict[str, Any], operator: str | None) -> Condition
     """QueryFilter, ScanFilter or KeyConditions (+ ConditionalOperator) checked as AWS does.
 
     They are Expected entries that always compare: a missing AttributeValueList is an
-    empty one, so a wrong count is reported as such.
+    empty one, so a wrong count is reported as such. (The message for a null condition is
+    DynamoDB Local's.)
     """
+    if any(spec is None for spec in conditions.values()):
+        raise ValidationException("The filter condition for an attribute cannot be null")
     return legacy_condition(
         {
             name: {
@@ -227,12 +229,17 @@ def table_key(table: Table, item: dict[str, Any]) -> tuple[bytes, bytes]:
     return encode_key(item[keys.hash_key]), sort
 
 
-def source(table: Table, index_name: str | None, consistent: bool) -> Source:
+def source(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> Source:
+    """The table and index a request names (ResourceNotFound first, then the index checks)."""
+    table = ctx.runtime.room("dynamodb", Catalog).get(
+        txn, ctx.account, ctx.region, params["TableName"]
+    )
+    index_name = params.get("IndexName")
     if index_name is None:
         return Source(table, None)
     for index in table.indexes:
         if index.name == index_name:
-            if index.is_global and consistent:
+            if index.is_global and params.get("ConsistentRead"):
                 raise ValidationException(
                     "Consistent reads are not supported on global secondary indexes"
                 )

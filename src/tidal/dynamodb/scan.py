@@ -15,27 +15,22 @@ from typing import Any
 from tidal.core.context import RequestContext
 from tidal.core.errors import ValidationException
 from tidal.dynamodb import pages, reads
-from tidal.dynamodb.catalog import Catalog
-from tidal.storage.sqlite import HASH_SPAN, pk_hash
 
 
 def scan(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str, Any]:
     reading = reads.read_parameters(params, reads.SCAN)
     segment, total = _segments(params)
     reads.bind_expressions(reading, params, reads.SCAN)
-    table = ctx.runtime.room("dynamodb", Catalog).get(
-        txn, ctx.account, ctx.region, params["TableName"]
-    )
-    source = reads.source(table, params.get("IndexName"), bool(params.get("ConsistentRead")))
+    source = reads.source(ctx, txn, params)
     start = reading.start_key
     if start is not None:
         _check_index_start_key(source, start)
     select = reads.select(params, reading, source, reads.SCAN)
     after = None
     if start is not None:
-        reads.check_table_start_key(table, start)
+        reads.check_table_start_key(source.table, start)
         after = source.stored_key(start)
-        if total > 1 and _segment_of(after[0], total) != segment:
+        if total > 1 and ctx.runtime.store.segment_of(after[0], total) != segment:
             raise ValidationException(
                 f"{reads.INVALID_START}: Invalid ExclusiveStartKey. Please use ExclusiveStartKey "
                 f"with correct Segment. TotalSegments: {total} Segment: {segment}"
@@ -81,13 +76,3 @@ def _check_index_start_key(source: reads.Source, start: dict[str, Any]) -> None:
     if source.index is not None:
         for name, kind in reads.key_types(source.index.keys):
             reads.check_start_key_element(name, kind, start)
-
-
-def _segment_of(pk: bytes, total: int) -> int:
-    """The segment of `total` that holds partition `pk`: the store gives segment i the hashes
-    from `i * HASH_SPAN // total` on, so this is the last segment starting at or below it."""
-    hashed = pk_hash(pk)
-    segment = hashed * total // HASH_SPAN
-    if (segment + 1) * HASH_SPAN // total <= hashed:
-        segment += 1
-    return segment

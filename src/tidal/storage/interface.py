@@ -115,6 +115,10 @@ class Store(Protocol):
         """Engine facts for the health endpoint."""
         ...
 
+    def segment_of(self, pk: bytes, total_segments: int) -> int:
+        """Which of `total_segments` scan segments holds partition `pk`."""
+        ...
+
     def reclaim(self, batch: int = 1000) -> bool:
         """Delete up to `batch` rows of dropped keyspaces; True while some remain.
 

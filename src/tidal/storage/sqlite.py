@@ -149,6 +149,15 @@ class SQLiteStore:
     def transaction(self, write: bool = True) -> SQLiteTransaction:
         return SQLiteTransaction(self, write)
 
+    def segment_of(self, pk: bytes, total_segments: int) -> int:
+        """Segment i holds the hashes from `i * HASH_SPAN // total` (see `scan`): the last
+        segment starting at or below the partition's hash."""
+        hashed = pk_hash(pk)
+        segment = hashed * total_segments // HASH_SPAN
+        if (segment + 1) * HASH_SPAN // total_segments <= hashed:
+            segment += 1
+        return segment
+
     def reclaim(self, batch: int = 1000) -> bool:
         with self.transaction() as txn:
             row = txn._conn.execute(_NEXT_DROPPED).fetchone()

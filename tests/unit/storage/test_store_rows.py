@@ -205,3 +205,16 @@ def test_scan_segments_are_disjoint_and_complete(store: Store, total: int) -> No
 def test_scan_rejects_a_segment_outside_the_total(store: Store) -> None:
     with store.transaction(write=False) as txn, pytest.raises(ValueError):
         txn.scan(1, segment=3, total_segments=3)
+
+
+def test_segment_of_names_the_segment_whose_scan_holds_the_partition(store: Store) -> None:
+    space = _space(store)
+    partitions = [f"p{n}".encode() for n in range(200)]
+    with store.transaction() as txn:
+        for pk in partitions:
+            txn.put(space, pk, b"", b"v")
+    for total in (1, 3, 7, 16):
+        with store.transaction(write=False) as txn:
+            for segment in range(total):
+                for pk, _sk, _value in txn.scan(space, segment=segment, total_segments=total):
+                    assert store.segment_of(pk, total) == segment
