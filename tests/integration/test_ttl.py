@@ -14,6 +14,7 @@ from tests.integration.support import create_table, unchecked_client
 from tests.integration.test_tables import error_of
 from tidal.core import clock
 from tidal.core.config import Config
+from tidal.dynamodb.expiry_index import REGISTRY
 from tidal.server.runner import Server
 from tidal.testing.plugin import client
 
@@ -212,3 +213,16 @@ def test_no_limit_by_default(dynamodb, table):
     for enabled in (True, False, True, False):
         dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification=spec("e", enabled))
     assert described(dynamodb, table) == {"TimeToLiveStatus": "DISABLED"}
+
+
+def test_deleting_a_table_forgets_its_expiry_index(dynamodb, table, tidal_server):
+    dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification=spec("expires"))
+    registered = [key for key, _ in _ttl_registry(tidal_server) if key.endswith(f":{table}")]
+    assert len(registered) == 1
+    dynamodb.delete_table(TableName=table)
+    assert all(not key.endswith(f":{table}") for key, _ in _ttl_registry(tidal_server))
+
+
+def _ttl_registry(server: Server) -> list:
+    with server.runtime.store.transaction(write=False) as txn:
+        return txn.list_docs(REGISTRY)

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from tidal.core.runtime import Runtime
+from tidal.dynamodb.catalog import table_key
 from tidal.dynamodb.keys import decode_composite, decode_number, encode_composite, encode_number
 from tidal.dynamodb.schema import Table
 
@@ -34,6 +35,14 @@ lists all tables; one per table, keyed like the table's own document."""
 def setting(table: Table) -> dict[str, Any] | None:
     """The table's TTL setting, `{"AttributeName", "Space"}`, or None when TTL is disabled."""
     return table.description.get("_ttl")
+
+
+def forget(txn: Any, table: Table) -> None:
+    """Drop the table's expiry index and its registration (TTL disabled, or table deleted)."""
+    current = setting(table)
+    if current is not None:
+        txn.drop_space(current["Space"])
+        txn.delete_doc(REGISTRY, table_key(table.account, table.region, table.name))
 
 
 def expiry_of(item: dict[str, Any] | None, attribute: str) -> bytes | None:

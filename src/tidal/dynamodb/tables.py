@@ -11,7 +11,7 @@ from tidal.core.context import RequestContext
 from tidal.core.errors import ValidationException
 from tidal.core.events import STREAM_DISABLED, STREAM_ENABLED, StreamEnabled
 from tidal.core.ids import new_uuid
-from tidal.dynamodb import indexes, table_checks, tags
+from tidal.dynamodb import expiry_index, indexes, table_checks, tags
 from tidal.dynamodb.catalog import Catalog, table_name
 from tidal.dynamodb.errors import (
     LimitExceededException,
@@ -105,6 +105,7 @@ def delete_table(ctx: RequestContext, txn: Any, name: str) -> dict[str, Any]:
         ctx.runtime.hooks.publish(STREAM_DISABLED, txn, table.description["LatestStreamArn"])
     for space in (table.space, *(index.space for index in table.indexes)):
         txn.drop_space(space)
+    expiry_index.forget(txn, table)
     catalog(ctx).remove(txn, ctx.account, ctx.region, table.name)
     for key in ("AttributeDefinitions", "KeySchema", "CreationDateTime"):
         shown.pop(key, None)

@@ -55,8 +55,7 @@ def update_time_to_live(ctx: RequestContext, txn: Any, params: dict[str, Any]) -
         description["_ttl"] = _enable(ctx, txn, table, attribute, registry_key)
     else:
         del description["_ttl"]
-        txn.drop_space(current["Space"])
-        txn.delete_doc(expiry_index.REGISTRY, registry_key)
+        expiry_index.forget(txn, table)
     _catalog(ctx).save(txn, ctx.account, ctx.region, description)
     return {"Enabled": enabled, "AttributeName": attribute}
 
