@@ -16,7 +16,7 @@ def test_select_of_one_partition_narrowed_by_the_sort_key():
     plan = prepared("SELECT * FROM pair WHERE pk = 'a' AND sk >= 3 AND x = 1")
     assert isinstance(plan, Read)
     assert plan.partitions == [S]
-    assert plan.key_range == KeyRange(">=", ({"N": "3"},))
+    assert plan.key_range == KeyRange("GE", ({"N": "3"},))
     assert plan.condition.evaluate({"pk": S, "sk": {"N": "4"}, "x": {"N": "1"}})
     assert not plan.condition.evaluate({"pk": S, "sk": {"N": "4"}})
 
@@ -24,7 +24,7 @@ def test_select_of_one_partition_narrowed_by_the_sort_key():
 @pytest.mark.parametrize(
     ("where", "key_range"),
     [
-        ("3 < sk", KeyRange(">", ({"N": "3"},))),
+        ("3 < sk", KeyRange("GT", ({"N": "3"},))),
         ("sk BETWEEN 1 AND 2", KeyRange("BETWEEN", ({"N": "1"}, {"N": "2"}))),
         ("sk = 1 AND sk < 5", None),
         ("NOT sk = 1", None),
@@ -59,7 +59,7 @@ def test_index_reads_use_the_index_key():
     plan = prepared("SELECT * FROM pair.\"by-g-all\" WHERE g = 'x' AND sk < 3")
     assert plan.index.name == "by-g-all"
     assert plan.partitions == [{"S": "x"}]
-    assert plan.key_range == KeyRange("<", ({"N": "3"},))
+    assert plan.key_range == KeyRange("LT", ({"N": "3"},))
 
 
 def test_select_list_paths_come_back_under_their_last_name():
@@ -117,8 +117,24 @@ def test_select_list_paths_come_back_under_their_last_name():
         ),
         ("SELECT * FROM hash WHERE nope(a)", "Unrecognized function: nope"),
         (
+            "SELECT * FROM hash WHERE -a",
+            "Unsupported operator in Condition Expression. Operator: -",
+        ),
+        (
+            "SELECT * FROM hash WHERE -a = 1",
+            "Unsupported operator in Condition Expression. Operator: -",
+        ),
+        ("SELECT * FROM hash WHERE (a = 1) = b", "Unsupported token in expression: ="),
+        (
+            "SELECT * FROM hash WHERE a = (SELECT * FROM t)",
+            "Unsupported token in expression: SELECT",
+        ),
+        (
             "SELECT * FROM hash WHERE a IN ?",
-            "IN operator must have a left hand argument of type Variable Reference and right hand argument of type Seq with at least one member",
+            (
+                "IN operator must have a left hand argument of type Variable Reference and right "
+                "hand argument of type Seq with at least one member"
+            ),
         ),
         (
             "SELECT * FROM hash WHERE 1 + 1 IS MISSING",
@@ -126,7 +142,10 @@ def test_select_list_paths_come_back_under_their_last_name():
         ),
         (
             "SELECT * FROM hash WHERE a IS INT",
-            "Unsupported data type for IS operator: INTEGER. Supported data types are [MISSING, NULL, BOOLEAN, BLOB, STRING, NUMERIC, STRUCT, TUPLE, LIST]",
+            (
+                "Unsupported data type for IS operator: INTEGER. Supported data types are "
+                "[MISSING, NULL, BOOLEAN, BLOB, STRING, NUMERIC, STRUCT, TUPLE, LIST]"
+            ),
         ),
         (
             "SELECT * FROM hash WHERE a[-1] = 1",
@@ -140,11 +159,17 @@ def test_select_list_paths_come_back_under_their_last_name():
         ("SELECT * FROM hash WHERE a = ?", PARAMETER_COUNT),
         (
             "SELECT * FROM hash WHERE a < true",
-            "Incorrect operand type for operator or function; operator or function: <, operand type: BOOL",
+            (
+                "Incorrect operand type for operator or function; operator or function: <, operand "
+                "type: BOOL"
+            ),
         ),
         (
             "SELECT * FROM nope WHERE a < true",
-            "Incorrect operand type for operator or function; operator or function: <, operand type: BOOL",
+            (
+                "Incorrect operand type for operator or function; operator or function: <, operand "
+                "type: BOOL"
+            ),
         ),
         (
             "SELECT * FROM hash WHERE pk = 1",
@@ -156,7 +181,10 @@ def test_select_list_paths_come_back_under_their_last_name():
         ),
         (
             "SELECT * FROM hash WHERE a = 1 ORDER BY pk",
-            "Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause.",
+            (
+                "Must have at least one non-optional hash key condition in WHERE clause when using "
+                "ORDER BY clause."
+            ),
         ),
         (
             "SELECT * FROM hash WHERE pk = 'a' ORDER BY a",
@@ -211,8 +239,10 @@ def test_batch_and_transaction_selects_read_one_item():
     get = prepared("SELECT a FROM pair WHERE sk = 1 AND pk = ?", S, surface="batch")
     assert isinstance(get, Get)
     assert get.key == {"pk": S, "sk": {"N": "1"}}
-    batch = "Select statements within BatchExecuteStatement must specify the primary key in the where clause."
-    transaction = "Select statements within ExecuteTransaction must specify the primary key in the where clause."
+    batch = "Select statements within BatchExecuteStatement must specify the primary key in the "
+    batch += "where clause."
+    transaction = "Select statements within ExecuteTransaction must specify the primary key in the "
+    transaction += "where clause."
     assert refusal("SELECT * FROM pair WHERE pk = 'a'", surface="batch") == batch
     assert (
         refusal("SELECT * FROM pair WHERE pk = 'a' AND sk = 1 AND x = 1", surface="batch") == batch
@@ -248,12 +278,18 @@ def test_insert():
         ),
         (
             "INSERT INTO pair VALUE [1]",
-            "Unsupported format in item expression. Please use struct format {...} to express item values for insert statement.",
+            (
+                "Unsupported format in item expression. Please use struct format {...} to express "
+                "item values for insert statement."
+            ),
         ),
         ("INSERT INTO pair VALUE {'pk': a}", "Unsupported data type: a under key root"),
         (
             "INSERT INTO pair VALUE {'pk': 1e126}",
-            "Number overflow. Attempting to store a number with magnitude larger than supported range under root",
+            (
+                "Number overflow. Attempting to store a number with magnitude larger than "
+                "supported range under root"
+            ),
         ),
         (
             "INSERT INTO pair VALUE {'pk': 'a', 'pk': 'b'}",
@@ -281,11 +317,17 @@ def test_insert():
         ),
         (
             "INSERT INTO hash VALUE {'pk': ''}",
-            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk",
+            (
+                "One or more parameter values are not valid. The AttributeValue for a key "
+                "attribute cannot contain an empty string value. Key: pk"
+            ),
         ),
         (
             "INSERT INTO pair VALUE {'pk': 'a', 'sk': 1, 'g': 1}",
-            "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: by-g",
+            (
+                "One or more parameter values were invalid: Type mismatch for Index Key g "
+                "Expected: S Actual: N IndexName: by-g"
+            ),
         ),
         ("INSERT INTO nope VALUE {'pk': 'a'}", "Requested resource not found"),
     ],
@@ -296,7 +338,8 @@ def test_insert_refused(text, message):
 
 def test_update_pins_the_key_and_keeps_the_rest_as_a_condition():
     write = prepared(
-        "UPDATE pair SET a = a + 1 REMOVE b WHERE pk = 'a' AND sk = 1 AND a > 1 RETURNING MODIFIED OLD *"
+        "UPDATE pair SET a = a + 1 REMOVE b WHERE pk = 'a' AND sk = 1 AND a > 1 RETURNING "
+        "MODIFIED OLD *"
     )
     assert (write.action, write.key, write.return_values) == (
         "update",
@@ -329,7 +372,10 @@ def test_update_with_set_functions():
         ("FROM pair WHERE a = 1 SET c = 1", MISSING_KEY_EQUALITY),
         (
             "UPDATE pair SET a = 1 WHERE pk = 'a' AND sk = 1 AND pk = 'b'",
-            "Multiple conditions on same key pk. Only single item Update/Insert/Delete are supported",
+            (
+                "Multiple conditions on same key pk. Only single item Update/Insert/Delete are "
+                "supported"
+            ),
         ),
         (
             "UPDATE pair SET a = 1 WHERE pk = true AND sk = 1",
@@ -346,7 +392,10 @@ def test_update_with_set_functions():
         ("UPDATE pair p SET a = 1 WHERE pk = 'a' AND sk = 1", "Aliasing is not supported"),
         (
             "UPDATE pair SET pk = 'b' WHERE pk = 'a' AND sk = 1",
-            "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key",
+            (
+                "One or more parameter values were invalid: Cannot update attribute pk. This "
+                "attribute is part of the key"
+            ),
         ),
         (
             "UPDATE pair SET a = b > 1 WHERE pk = 'a' AND sk = 1",
@@ -370,7 +419,10 @@ def test_update_with_set_functions():
         ),
         (
             "UPDATE pair SET a = 1, a.b = 2 WHERE pk = 'a' AND sk = 1",
-            "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]",
+            (
+                "Two document paths overlap with each other; must remove or rewrite one of these "
+                "paths; path one: [a], path two: [a, b]"
+            ),
         ),
         (
             "UPDATE pair SET a = 1 WHERE pk = 'a' AND sk = 1 RETURNING ALL NEW *, ALL OLD *",
@@ -405,7 +457,8 @@ def test_delete():
 )
 def test_delete_returns_only_all_old(returning, shown):
     assert refusal(f"DELETE FROM hash WHERE pk = 'x' RETURNING {returning}") == (
-        f"Invalid returning clause: RETURNING {shown}. Only RETURNING ALL OLD * is allowed in DELETE statements."
+        f"Invalid returning clause: RETURNING {shown}. Only RETURNING ALL OLD * is allowed in "
+        f"DELETE statements."
     )
 
 

@@ -66,11 +66,17 @@ def test_collections():
         ("<<>>", "Empty bags are not supported"),
         (
             "<<true>>",
-            "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags",
+            (
+                "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in "
+                "bags"
+            ),
         ),
         (
             "<<'a', 1>>",
-            "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags",
+            (
+                "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in "
+                "bags"
+            ),
         ),
         (
             "<<'a', 'a'>>",

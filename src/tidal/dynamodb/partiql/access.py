@@ -19,6 +19,7 @@ from .translate import COMPARATORS, Translator
 from .values import Value, identifier_of, is_value
 
 MIRRORED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+OPERATOR_NAMES = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
 SCHEMA_MISMATCH = "Key attribute's data type should match its data type in table's schema: Key {}"
 
 
@@ -27,7 +28,7 @@ class KeyRange:
     """The one condition on the sort key that narrows a partition's read."""
 
     operator: str
-    """=, <, <=, >, >=, BETWEEN or BEGINS_WITH, with the key on the left."""
+    """EQ, LT, LE, GT, GE, BETWEEN or BEGINS_WITH, with the key on the left."""
     values: tuple[Value, ...]
 
 
@@ -156,7 +157,7 @@ def _key_range(
             if _is_comparison(node, node.op, range_key):
                 operator = node.op if _is_name(node.left, range_key) else MIRRORED[node.op]
                 value = translator.value_of(_value_side(node, range_key))
-                ranges.append(KeyRange(operator, (value,)))
+                ranges.append(KeyRange(OPERATOR_NAMES[operator], (value,)))
         elif (
             isinstance(node, ast.Between)
             and not node.negated

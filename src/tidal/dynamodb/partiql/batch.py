@@ -13,9 +13,9 @@ from typing import Any
 from tidal.core.context import RequestContext
 from tidal.core.errors import AWSError, ValidationException
 from tidal.dynamodb.capacity import read_units
+from tidal.dynamodb.consumed import Consumed
 
 from . import mutations
-from .consumption import Tally
 from .execute import EXISTS_OUTSIDE_TRANSACTION, tables
 from .parser import parse
 from .statements import Get, Statement, kind_of, prepare
@@ -30,6 +30,7 @@ ERROR_CODES = {
     "ResourceNotFoundException": "ResourceNotFound",
     "DuplicateItemException": "DuplicateItem",
     "AccessDeniedException": "AccessDenied",
+    "ItemCollectionSizeLimitExceededException": "ItemCollectionSizeLimitExceeded",
 }
 
 
@@ -92,25 +93,24 @@ def batch_execute_statement(
     keys = [(op.table.name, op.stored) for op in operations if op is not None]
     if len(set(keys)) != len(keys):
         raise ValidationException(DUPLICATES)
-    tally = Tally()
+    consumed = Consumed(params.get("ReturnConsumedCapacity"))
     responses = []
     for entry, operation in zip(batch.entries, operations, strict=True):
         if operation is None:
             responses.append({"Error": _error(entry.error)})  # type: ignore[arg-type]
             continue
-        responses.append(_run(ctx, txn, operation, tally))
+        responses.append(_run(ctx, txn, operation, consumed))
     result: dict[str, Any] = {"Responses": responses}
-    consumed = tally.report(params.get("ReturnConsumedCapacity"))
-    if consumed:
-        result["ConsumedCapacity"] = consumed
+    if consumed.wanted:
+        result["ConsumedCapacity"] = consumed.report()
     return result
 
 
-def _run(ctx: RequestContext, txn: Any, operation: Any, tally: Tally) -> dict[str, Any]:
+def _run(ctx: RequestContext, txn: Any, operation: Any, consumed: Consumed) -> dict[str, Any]:
     response: dict[str, Any] = {"TableName": operation.table.name}
     if isinstance(operation, Get):
         item, size = mutations.get(txn, operation)
-        tally.add(operation.table.name, read_units(size, operation.consistent))
+        consumed.add(operation.table.name, read_units(size, operation.consistent))
         if item is not None:
             response["Item"] = item
         return response
@@ -119,7 +119,7 @@ def _run(ctx: RequestContext, txn: Any, operation: Any, tally: Tally) -> dict[st
     except AWSError as error:
         response["Error"] = _error(error)
         return response
-    tally.add(operation.table.name, outcome.units, outcome.index_units)
+    consumed.add(operation.table.name, outcome.units, outcome.index_units)
     if outcome.item:
         response["Item"] = outcome.item
     return response

@@ -11,15 +11,16 @@ from typing import Any
 
 from tidal.core.context import RequestContext
 from tidal.core.errors import ValidationException
-from tidal.dynamodb import capacity, types
+from tidal.dynamodb import capacity, item_collections, types
 from tidal.dynamodb.errors import ConditionalCheckFailedException
 from tidal.dynamodb.expressions import project_paths
 from tidal.dynamodb.item_keys import check_index_keys
+from tidal.dynamodb.items import MAX_ITEM_SIZE
 from tidal.dynamodb.schema import Index
 from tidal.dynamodb.writes import read, write
 
 from .errors import DUPLICATE_ITEM, DuplicateItemException
-from .statements import MAX_ITEM_SIZE, Get, Write
+from .statements import Get, Write
 
 Item = dict[str, Any]
 
@@ -68,6 +69,7 @@ def get(txn: Any, op: Get) -> tuple[Item | None, int]:
 def _write(
     ctx: RequestContext, txn: Any, op: Write, old: Item | None, new: Item | None, returned: Any
 ) -> Outcome:
+    item_collections.check_growth(txn, op.table, op.stored[0], old, new)
     spent = write(txn, ctx.runtime, op.table, op.stored, old, new)
     sizes = [types.item_size(item) for item in (old, new) if item is not None]
     return Outcome(returned or None, capacity.write_units(*sizes), spent)

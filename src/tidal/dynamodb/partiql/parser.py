@@ -9,71 +9,26 @@ Parses are cached by text (the trees are immutable).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from . import ast
 from .errors import syntax_error
+from .grammar import (
+    AGGREGATES,
+    BASE_DML,
+    FUNCTION_KEYWORDS,
+    NOT_PRECEDENCE,
+    PRECEDENCE,
+    RESERVED_IN_SELECT_LIST,
+    RETURNING_MAPPINGS,
+    SELECT_PRECEDENCE,
+    TOKEN_NAMES,
+    TYPE_NAMES,
+)
 from .lexer import EOF, IDENTIFIER, KEYWORD, LITERAL, MISSING, NULL, OPERATOR, QUOTED, Token
 from .lexer import tokenize as lex
-
-PRECEDENCE = {
-    "union": 5, "union_all": 5, "intersect": 5, "intersect_all": 5, "except": 5,
-    "except_all": 5,
-    "or": 10,
-    "and": 20,
-    "=": 40, "<>": 40, "is": 40, "is_not": 40, "in": 40, "not_in": 40,
-    "<": 50, "<=": 50, ">": 50, ">=": 50, "between": 50, "not_between": 50, "like": 50,
-    "not_like": 50,
-    "+": 60, "-": 60, "||": 60,
-    "*": 70, "/": 70, "%": 70,
-}  # fmt: skip
-NOT_PRECEDENCE = 30
-SELECT_PRECEDENCE = 6
-SPECIAL_INFIX = frozenset(("between", "not_between", "like", "not_like"))
-BASE_DML = frozenset(("insert_into", "set", "remove"))
-RESERVED_IN_SELECT_LIST = BASE_DML | {"update", "delete", "select", "from", "where"}
-FUNCTION_KEYWORDS = frozenset(
-    (
-        "exists",
-        "count",
-        "avg",
-        "max",
-        "min",
-        "sum",
-        "substring",
-        "char_length",
-        "character_length",
-        "octet_length",
-        "bit_length",
-        "upper",
-        "lower",
-        "size",
-        "sexp",
-        "list",
-        "bag",
-    )
-)
-AGGREGATES = frozenset(("count", "avg", "max", "min", "sum"))
-RETURNING_MAPPINGS = frozenset(("modified_old", "modified_new", "all_old", "all_new"))
-TYPE_NAMES = {
-    "missing": "MISSING", "null": "NULL", "boolean": "BOOLEAN", "bool": "BOOLEAN",
-    "smallint": "SMALLINT", "int2": "SMALLINT", "integer2": "SMALLINT",
-    "integer4": "INTEGER4", "int4": "INTEGER4", "integer8": "INTEGER8", "int8": "INTEGER8",
-    "bigint": "INTEGER8", "integer": "INTEGER", "int": "INTEGER", "float": "FLOAT",
-    "real": "REAL", "double_precision": "DOUBLE_PRECISION", "decimal": "DECIMAL",
-    "dec": "DECIMAL", "numeric": "NUMERIC", "timestamp": "TIMESTAMP", "date": "DATE",
-    "time": "TIME", "character": "CHARACTER", "char": "CHARACTER",
-    "character_varying": "CHARACTER_VARYING", "varchar": "CHARACTER_VARYING",
-    "string": "STRING", "symbol": "SYMBOL", "clob": "CLOB", "blob": "BLOB",
-    "struct": "STRUCT", "tuple": "TUPLE", "list": "LIST", "sexp": "SEXP", "bag": "BAG",
-    "any": "ANY",
-}  # fmt: skip
-TOKEN_NAMES = {
-    "(": "LEFT_PAREN", ")": "RIGHT_PAREN", "[": "LEFT_BRACKET", "]": "RIGHT_BRACKET",
-    "{": "LEFT_CURLY", "}": "RIGHT_CURLY", "<<": "LEFT_DOUBLE_ANGLE_BRACKET",
-    ">>": "RIGHT_DOUBLE_ANGLE_BRACKET", ":": "COLON", ",": "COMMA", "by": "BY",
-}  # fmt: skip
 
 MAX_DEPTH = 100
 """Nesting the parser follows before giving up (keeps its recursion bounded)."""
@@ -335,22 +290,23 @@ class _Parser:
             return ast.Collection(name, tuple(args))  # type: ignore[return-value]
         return ast.Call(name, tuple(args))
 
-    def arguments(self) -> list[Any]:
-        items = [self.expression()]
+    def comma_list(self, item: Callable[[], Any]) -> list[Any]:
+        items = [item()]
         while self.head.kind == ",":
             self.advance()
-            items.append(self.expression())
+            items.append(item())
         return items
 
+    def arguments(self) -> list[Any]:
+        return self.comma_list(self.expression)
+
     def struct_fields(self) -> list[tuple[Any, Any]]:
-        fields = []
-        while True:
-            key = self.expression()
-            self.expect(":")
-            fields.append((key, self.expression()))
-            if self.head.kind != ",":
-                return fields
-            self.advance()
+        return self.comma_list(self.struct_field)
+
+    def struct_field(self) -> tuple[Any, Any]:
+        key = self.expression()
+        self.expect(":")
+        return key, self.expression()
 
     # -- statements -----------------------------------------------------------------------
 
@@ -387,59 +343,54 @@ class _Parser:
         return ast.Select(items, source, where, order_by, distinct, value, tuple(clauses))
 
     def select_list(self) -> tuple[ast.SelectItem, ...]:
-        items = []
-        star = False
-        while True:
-            head = self.head
-            if head.kind == "*":
-                self.advance()
-                star = True
-            elif head.kind in (KEYWORD, OPERATOR) and head.text in RESERVED_IN_SELECT_LIST:
-                raise syntax_error(
-                    "Expected identifier or an expression but found unexpected keyword "
-                    f"'{head.text}' in a select list."
-                )
-            else:
-                expr = self.expression()
-                if isinstance(expr, ast.Path):
-                    expr = _inspect_select_path(expr)
-                items.append(ast.SelectItem(expr, self.alias()))
-            if self.head.kind != ",":
-                break
-            self.advance()
-        if star and items:
+        items = self.comma_list(self.select_item)
+        if None in items and len(items) > 1:
             raise syntax_error(
                 "Other expressions may not be present in the select list when '*' is used "
                 "without dot notation."
             )
-        return tuple(items)
+        return tuple(item for item in items if item is not None)
 
-    def clause(self, word: str) -> Any:
+    def select_item(self) -> ast.SelectItem | None:
+        """An item of a select list; None for `*`."""
+        head = self.head
+        if head.kind == "*":
+            self.advance()
+            return None
+        if head.kind in (KEYWORD, OPERATOR) and head.text in RESERVED_IN_SELECT_LIST:
+            raise syntax_error(
+                "Expected identifier or an expression but found unexpected keyword "
+                f"'{head.text}' in a select list."
+            )
+        expr = self.expression()
+        if isinstance(expr, ast.Path):
+            expr = _inspect_select_path(expr)
+        return ast.SelectItem(expr, self.alias())
+
+    def clause(self, word: str, precedence: int = SELECT_PRECEDENCE) -> Any:
         if not self.at_keyword(word):
             return None
         self.advance()
-        return self.expression(SELECT_PRECEDENCE)
+        return self.expression(precedence)
 
     def order_by(self) -> tuple[ast.OrderItem, ...]:
         if not self.at_keyword("order"):
             return ()
         self.advance()
         self.expect("by")
-        items = []
-        while True:
-            expr = self.expression(SELECT_PRECEDENCE)
-            descending = self.head.kind == "desc"
-            if self.head.kind in ("asc", "desc"):
-                self.advance()
-            if self.head.kind == IDENTIFIER and self.head.text.lower() == "nulls":
-                self.advance()
-                if self.head.kind not in ("first", "last"):
-                    raise syntax_error("Expected FIRST or LAST after NULLS")
-                self.advance()
-            items.append(ast.OrderItem(expr, descending))
-            if self.head.kind != ",":
-                return tuple(items)
+        return tuple(self.comma_list(self.order_item))
+
+    def order_item(self) -> ast.OrderItem:
+        expr = self.expression(SELECT_PRECEDENCE)
+        descending = self.head.kind == "desc"
+        if self.head.kind in ("asc", "desc"):
             self.advance()
+        if self.head.kind == IDENTIFIER and self.head.text.lower() == "nulls":
+            self.advance()
+            if self.head.kind not in ("first", "last"):
+                raise syntax_error("Expected FIRST or LAST after NULLS")
+            self.advance()
+        return ast.OrderItem(expr, descending)
 
     def source(self, precedence: int = -1) -> ast.Source:
         expr = self.expression(precedence)
@@ -480,33 +431,24 @@ class _Parser:
 
     def update_statement(self) -> ast.Dml:
         source = self.dml_source()
-        return self.dml_tail(self.base_dmls(), source)
+        ops = self.base_dmls()
+        return ast.Dml(ops, source, self.clause("where", -1), self.returning())
 
     def delete_statement(self) -> ast.Dml:
         if not self.at_keyword("from"):
             raise syntax_error("Expected FROM after DELETE")
         self.advance()
-        return self.dml_tail((ast.Delete(),), self.dml_source())
+        source = self.dml_source()
+        return ast.Dml((ast.Delete(),), source, self.clause("where", -1), self.returning())
 
     def from_statement(self) -> ast.Dml:
         source = self.source()
-        where = self.clause_expression("where")
-        ops = self.base_dmls()
-        return ast.Dml(ops, source, where, self.returning())
+        where = self.clause("where", -1)
+        return ast.Dml(self.base_dmls(), source, where, self.returning())
 
     def dml_source(self) -> ast.Source:
         target = self.simple_path()
         return ast.Source(target, self.source_aliases())
-
-    def dml_tail(self, ops: tuple[Any, ...], source: ast.Source) -> ast.Dml:
-        where = self.clause_expression("where")
-        return ast.Dml(ops, source, where, self.returning())
-
-    def clause_expression(self, word: str) -> Any:
-        if not self.at_keyword(word):
-            return None
-        self.advance()
-        return self.expression()
 
     def base_dmls(self) -> tuple[Any, ...]:
         ops: list[Any] = []
@@ -536,16 +478,14 @@ class _Parser:
         return (ast.InsertValue(target, value, position, on_conflict, self.returning()),)
 
     def assignments(self) -> tuple[ast.Assign, ...]:
-        assigns = []
-        while True:
-            target = self.simple_path()
-            if not (self.head.kind == OPERATOR and self.head.text == "="):
-                raise syntax_error("Expected '='")
-            self.advance()
-            assigns.append(ast.Assign(target, self.expression()))
-            if self.head.kind != ",":
-                return tuple(assigns)
-            self.advance()
+        return tuple(self.comma_list(self.assignment))
+
+    def assignment(self) -> ast.Assign:
+        target = self.simple_path()
+        if not (self.head.kind == OPERATOR and self.head.text == "="):
+            raise syntax_error("Expected '='")
+        self.advance()
+        return ast.Assign(target, self.expression())
 
     def on_conflict(self) -> bool:
         if not self.at_keyword("on_conflict"):
@@ -564,26 +504,23 @@ class _Parser:
         if not self.at_keyword("returning"):
             return None
         self.advance()
-        elements = []
-        while True:
-            if not self.at_keyword(*RETURNING_MAPPINGS):
-                raise syntax_error(
-                    "Expected ( MODIFIED | ALL ) ( NEW | OLD ) in each returning element."
-                )
-            mapping = self.advance().text
-            column = None
-            if self.head.kind == "*":
-                self.advance()
-            else:
-                column = self.expression()
-                if isinstance(column, ast.Path) and len(column.steps) > 1:
-                    raise syntax_error("More than two paths in RETURNING columns.")
-                if not isinstance(column, ast.Path | ast.Name | ast.Literal):
-                    raise syntax_error("Unsupported syntax in RETURNING columns.")
-            elements.append((mapping, column))
-            if self.head.kind != ",":
-                return ast.Returning(tuple(elements))
+        return ast.Returning(tuple(self.comma_list(self.returning_element)))
+
+    def returning_element(self) -> tuple[str, Any]:
+        if not self.at_keyword(*RETURNING_MAPPINGS):
+            raise syntax_error(
+                "Expected ( MODIFIED | ALL ) ( NEW | OLD ) in each returning element."
+            )
+        mapping = self.advance().text
+        if self.head.kind == "*":
             self.advance()
+            return mapping, None
+        column = self.expression()
+        if isinstance(column, ast.Path) and len(column.steps) > 1:
+            raise syntax_error("More than two paths in RETURNING columns.")
+        if not isinstance(column, ast.Path | ast.Name | ast.Literal):
+            raise syntax_error("Unsupported syntax in RETURNING columns.")
+        return mapping, column
 
 
 def _inspect_select_path(path: ast.Path) -> Any:

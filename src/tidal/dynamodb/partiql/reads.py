@@ -15,7 +15,8 @@ import orjson
 
 from tidal.dynamodb import capacity, types
 from tidal.dynamodb.expressions.paths import get_path
-from tidal.dynamodb.keys import encode_composite, encode_key
+from tidal.dynamodb.indexes import sort_range
+from tidal.dynamodb.keys import encode_key
 from tidal.dynamodb.writes import read
 
 from .access import KeyRange
@@ -24,9 +25,6 @@ from .tokens import Position
 from .translate import result_name
 
 PAGE_BYTES = 1024 * 1024
-# Bounds on an index row's sort key (the index sort key, then the table key, composite):
-# just above every row whose first component equals a value.
-_AFTER_COMPONENT = b"\x00\x02"
 
 Item = dict[str, Any]
 
@@ -95,28 +93,7 @@ def _bounds(key_range: KeyRange | None, composite: bool) -> dict[str, Any]:
     if key_range is None:
         return {}
     encoded = [encode_key(value) for value in key_range.values]
-    if composite:
-        # The index sort key is the first component of a composite: escaped, then ended.
-        encoded = [encode_composite([value])[:-2] for value in encoded]
-    first = encoded[0]
-    above = first + _AFTER_COMPONENT if composite else first
-    operator = key_range.operator
-    if operator == "BEGINS_WITH":
-        return {"prefix": first}
-    if operator == "=":
-        if composite:
-            return {"prefix": encode_composite([encode_key(key_range.values[0])])}
-        return {"lo": first, "hi": first}
-    if operator == "<":
-        return {"hi": first, "hi_inclusive": False}
-    if operator == "<=":
-        return {"hi": above, "hi_inclusive": not composite}
-    if operator == ">":
-        return {"lo": above, "lo_inclusive": composite}
-    if operator == ">=":
-        return {"lo": first}
-    high = encoded[1] + _AFTER_COMPONENT if composite else encoded[1]
-    return {"lo": first, "hi": high, "hi_inclusive": not composite}
+    return sort_range(key_range.operator, encoded, composite)
 
 
 def _project(txn: Any, plan: Read, item: Item, page: Page) -> Item:

@@ -14,7 +14,6 @@ from typing import Any
 
 from tidal.core.errors import ValidationException
 from tidal.dynamodb import types
-from tidal.dynamodb.errors import invalid
 from tidal.dynamodb.expressions import Condition, Projection, Update
 from tidal.dynamodb.item_keys import (
     check_index_keys,
@@ -22,6 +21,7 @@ from tidal.dynamodb.item_keys import (
     refuse_nested_key_paths,
     request_key,
 )
+from tidal.dynamodb.items import MAX_ITEM_SIZE, check_update_targets
 from tidal.dynamodb.schema import Index, Table
 
 from . import ast
@@ -31,7 +31,6 @@ from .sources import index_named, source_components, table_name
 from .translate import Piece, Translator, and_text, flatten_and
 from .values import Parameters, Value, attribute_name, identifier_of, is_value, literal
 
-MAX_ITEM_SIZE = 400 * 1024
 RETURN_VALUES = {
     "all_old": "ALL_OLD",
     "all_new": "ALL_NEW",
@@ -106,7 +105,8 @@ class Statement:
 
 
 def kind_of(node: Any) -> str:
-    """ "select", "insert", "update", "delete", "exists", or what else the node is."""
+    """The kind of statement: select, insert, update, delete, exists, insert_query (INSERT of a
+    collection) or other (an expression that is no statement)."""
     if isinstance(node, ast.Select):
         return "select"
     if isinstance(node, ast.Dml):
@@ -124,6 +124,7 @@ def kind_of(node: Any) -> str:
 
 
 def prepare(node: Any, statement: Statement, tables: Tables, surface: str) -> Read | Get | Write:
+    """What a statement of a supported kind does; raises the AWS error that refuses it."""
     kind = kind_of(node)
     translator = Translator(Parameters(statement.parameters))
     if kind == "select":
@@ -134,7 +135,7 @@ def prepare(node: Any, statement: Statement, tables: Tables, surface: str) -> Re
         return _update(node, statement, translator, tables)
     if kind == "delete":
         return _delete(node, statement, translator, tables)
-    return _exists(node, translator, tables)
+    return _exists(node, statement, translator, tables)
 
 
 # -- SELECT -------------------------------------------------------------------------------
@@ -264,8 +265,7 @@ def _update(node: ast.Dml, statement: Statement, translator: Translator, tables:
     pieces = translator.conjuncts(node.where) if node.where is not None else []
     if pieces:
         translator.bind_condition(and_text(pieces))
-    update_text, paths = translator.update(node.ops)
-    update = translator.bind_update(update_text)
+    update = translator.bind_update(translator.update(node.ops))
     name = _dml_table(node)
     if node.where is None:
         raise ValidationException(MISSING_KEY_EQUALITY)
@@ -275,10 +275,7 @@ def _update(node: ast.Dml, statement: Statement, translator: Translator, tables:
     exists = Piece(f"attribute_exists({translator.name(table.keys.hash_key)})", True)
     condition = translator.bind_condition(and_text([exists, *remaining]))  # type: ignore[arg-type]
     return_values = _return_values(node.returning, "update")
-    for name in table.keys.names:
-        if name in update.attribute_names():
-            raise invalid(f"Cannot update attribute {name}. This attribute is part of the key")
-    refuse_nested_key_paths(table, paths)
+    check_update_targets(table, update)
     return Write(
         "update",
         table,
@@ -318,7 +315,7 @@ def _delete(node: ast.Dml, statement: Statement, translator: Translator, tables:
     )
 
 
-def _exists(node: ast.Call, translator: Translator, tables: Tables) -> Write:
+def _exists(node: ast.Call, statement: Statement, translator: Translator, tables: Tables) -> Write:
     select = node.args[0]
     if select.clauses:
         raise ValidationException(f"Unsupported clause: {select.clauses[0]}")
@@ -339,7 +336,8 @@ def _exists(node: ast.Call, translator: Translator, tables: Tables) -> Write:
         raise ValidationException(CHECK_WITHOUT_KEY)
     _check_key_types(table, key)
     condition = translator.bind_condition(and_text(remaining))
-    return Write("check", table, key, request_key(table, key), condition=condition)
+    stored = request_key(table, key)
+    return Write("check", table, key, stored, condition=condition, on_failure=statement.on_failure)
 
 
 def _dml_table(node: ast.Dml) -> str:

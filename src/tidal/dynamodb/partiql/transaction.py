@@ -4,8 +4,8 @@ DELETE and EXISTS checks), run all-or-nothing in the request's one store transac
 A statement DynamoDB refuses outright fails the request with "Validation failed in
 TransactStatements[i]: ..."; one that fails while running (a condition, a duplicate INSERT)
 cancels the transaction, with a reason per statement in request order. A ClientRequestToken
-makes a write transaction idempotent for ten minutes: the same token and statements are
-answered from the stored result, other statements with it are refused.
+makes a write transaction idempotent for ten minutes, as for TransactWriteItems (the shared
+`idempotency` module): the same token and request are answered from the stored result.
 """
 
 from __future__ import annotations
@@ -13,19 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tidal.core import clock
 from tidal.core.context import RequestContext
 from tidal.core.errors import AWSError, ValidationException
+from tidal.dynamodb import idempotency
 from tidal.dynamodb.capacity import read_units
-from tidal.dynamodb.errors import IdempotentParameterMismatchException, TransactionCanceledException
+from tidal.dynamodb.consumed import Consumed
+from tidal.dynamodb.errors import TransactionCanceledException
+from tidal.dynamodb.types import item_size
+from tidal.dynamodb.writes import read
 
 from . import ast, mutations
-from .consumption import Tally, replayed
 from .errors import MISSING_KEY_EQUALITY
 from .execute import INSERT_QUERY, expression_name, tables
 from .parser import parse
 from .statements import Statement, Write, kind_of, prepare
-from .tokens import request_hash
 
 MIXED = (
     "ExecuteTransaction API does not support both read and write operations in the same request."
@@ -33,12 +34,7 @@ MIXED = (
 UNSUPPORTED = "Unsupported operation in transaction."
 RETURNING = "RETURNING clause is not supported in ExecuteTransaction."
 SAME_ITEM = "Transaction request cannot include multiple operations on one item"
-IDEMPOTENT_MISMATCH = (
-    "Specified idempotent token was used with different request parameters within the "
-    "idempotency window"
-)
-TOKENS = "dynamodb/partiql-transactions"
-TOKEN_WINDOW = 600.0
+TRANSACTION_FACTOR = 2.0
 # Refusals that cancel the transaction (a reason for the statement) rather than the request.
 CANCELLING = (
     MISSING_KEY_EQUALITY,
@@ -50,6 +46,7 @@ REASON_CODES = {
     "ConditionalCheckFailedException": "ConditionalCheckFailed",
     "DuplicateItemException": "DuplicateItem",
     "ValidationException": "ValidationError",
+    "ItemCollectionSizeLimitExceededException": "ItemCollectionSizeLimitExceeded",
 }
 OPERATORS = (ast.Call, ast.Binary, ast.Unary, ast.Between, ast.Is)
 
@@ -99,31 +96,38 @@ def execute_transaction(
     ctx: RequestContext, txn: Any, transaction: Transaction, params: dict[str, Any]
 ) -> dict[str, Any]:
     mode = params.get("ReturnConsumedCapacity")
-    token = params.get("ClientRequestToken")
-    request = request_hash(
-        ctx.account, ctx.region, "ExecuteTransaction", params["TransactStatements"]
-    )
-    token_key = f"{ctx.account}:{ctx.region}:{token}"
-    if token is not None and not transaction.reads:
-        stored = txn.get_doc(TOKENS, token_key)
-        if stored is not None and clock.now() - stored["at"] < TOKEN_WINDOW:
-            if stored["request"] != request:
-                raise IdempotentParameterMismatchException(IDEMPOTENT_MISMATCH)
-            return _with_capacity(dict(stored["result"]), replayed(mode, stored["units"]))
+    token = params.get("ClientRequestToken") if not transaction.reads else None
+    request = idempotency.fingerprint(params) if token is not None else ""
+    if token is not None:
+        response = idempotency.recall(txn, ctx.account, ctx.region, token, request)
+        if response is not None:
+            return _replayed(ctx, txn, transaction, mode, response)
     operations = _prepare(ctx, txn, transaction)
-    tally = Tally()
     if transaction.reads:
+        consumed = Consumed(mode, TRANSACTION_FACTOR, "ReadCapacityUnits")
         responses = []
         for operation in operations:
             item, size = mutations.get(txn, operation)
-            tally.add(operation.table.name, read_units(size, True))
+            consumed.add(operation.table.name, read_units(size, True))
             responses.append({"Item": item} if item is not None else {})
-        return _with_capacity({"Responses": responses}, tally.report(mode, "Read"))
-    _run_writes(ctx, txn, operations, tally)
+        return _with_capacity({"Responses": responses}, consumed)
+    consumed = Consumed(mode, TRANSACTION_FACTOR, "WriteCapacityUnits")
+    _run_writes(ctx, txn, operations, consumed)
     if token is not None:
-        document = {"request": request, "at": clock.now(), "result": {}, "units": tally.units()}
-        txn.put_doc(TOKENS, token_key, document)
-    return _with_capacity({}, tally.report(mode, "Write"))
+        idempotency.remember(txn, ctx.account, ctx.region, token, request, {})
+    return _with_capacity({}, consumed)
+
+
+def _replayed(
+    ctx: RequestContext, txn: Any, transaction: Transaction, mode: str | None, response: dict
+) -> dict[str, Any]:
+    """The first response again; its capacity is what reading the items costs now."""
+    consumed = Consumed(mode, TRANSACTION_FACTOR, "ReadCapacityUnits")
+    if consumed.wanted:
+        for operation in _prepare(ctx, txn, transaction):
+            item = read(txn, operation.table, *operation.stored)
+            consumed.add(operation.table.name, read_units(item_size(item) if item else 0, True))
+    return _with_capacity(dict(response), consumed)
 
 
 def _prepare(ctx: RequestContext, txn: Any, transaction: Transaction) -> list[Any]:
@@ -150,7 +154,7 @@ def _prepare(ctx: RequestContext, txn: Any, transaction: Transaction) -> list[An
     return operations
 
 
-def _run_writes(ctx: RequestContext, txn: Any, operations: list[Write], tally: Tally) -> None:
+def _run_writes(ctx: RequestContext, txn: Any, operations: list[Write], consumed: Consumed) -> None:
     reasons: list[dict[str, Any]] = []
     for operation in operations:
         try:
@@ -164,7 +168,7 @@ def _run_writes(ctx: RequestContext, txn: Any, operations: list[Write], tally: T
             reasons.append(reason)
             continue
         reasons.append({"Code": "None"})
-        tally.add(operation.table.name, outcome.units, outcome.index_units)
+        consumed.add(operation.table.name, outcome.units, outcome.index_units)
     if any(reason["Code"] != "None" for reason in reasons):
         raise _cancelled(reasons)
 
@@ -181,7 +185,7 @@ def _refused(number: int, message: str) -> ValidationException:
     return ValidationException(f"Validation failed in TransactStatements[{number}]: {message}")
 
 
-def _with_capacity(result: dict[str, Any], consumed: list | None) -> dict[str, Any]:
-    if consumed:
-        result["ConsumedCapacity"] = consumed
+def _with_capacity(result: dict[str, Any], consumed: Consumed) -> dict[str, Any]:
+    if consumed.wanted:
+        result["ConsumedCapacity"] = consumed.report()
     return result

@@ -19,6 +19,8 @@ from . import ast
 from .values import Parameters, Value, identifier_of, is_value, literal
 
 COMPARATORS = frozenset(("=", "<>", "<", "<=", ">", ">="))
+LOGICAL = COMPARATORS | {"and", "or", "not", "in", "not_in"}
+"""Operators that make a condition: no operand of one."""
 CONDITION_FUNCTIONS = frozenset(
     ("attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains")
 )
@@ -48,7 +50,6 @@ class Piece:
 
     text: str
     condition: bool = False
-    size: bool = False
 
 
 class Translator:
@@ -124,7 +125,9 @@ class Translator:
             if node.op in ("in", "not_in"):
                 return self._in(node)
             raise _unsupported_operator("Condition", node.op)
-        if isinstance(node, ast.Unary) and node.op == "not":
+        if isinstance(node, ast.Unary):
+            if node.op != "not":
+                raise _unsupported_operator("Condition", node.op)
             inner = self.condition(node.operand)
             if not inner.condition:
                 raise ValidationException("The argument to NOT must be a Type or Expression")
@@ -147,8 +150,8 @@ class Translator:
             return self.value(self.value_of(node))
         if isinstance(node, ast.Call):
             return self.call(node, self.operand).text
-        if isinstance(node, ast.Binary | ast.Unary | ast.Between | ast.Is):
-            return self.condition(node).text
+        if isinstance(node, ast.Binary | ast.Unary) and node.op not in LOGICAL:
+            raise _unsupported_operator("Condition", node.op)
         raise _unsupported_token(node)
 
     def call(self, node: ast.Call, argument: Callable[[Any], str]) -> Piece:
@@ -156,7 +159,7 @@ class Translator:
             raise ValidationException(f"Unrecognized function: {node.name}")
         args = ", ".join(argument(arg) for arg in node.args)
         text = f"{node.name}({args})"
-        return Piece(text, condition=node.name in CONDITION_FUNCTIONS, size=node.name == "size")
+        return Piece(text, condition=node.name in CONDITION_FUNCTIONS)
 
     def _in(self, node: ast.Binary) -> Piece:
         choices = node.right
@@ -191,10 +194,9 @@ class Translator:
 
     # -- updates --------------------------------------------------------------------------
 
-    def update(self, ops: tuple[Any, ...]) -> tuple[str, list[DocPath]]:
-        """The UpdateExpression of SET/REMOVE operations, and the paths they write."""
+    def update(self, ops: tuple[Any, ...]) -> str:
+        """The UpdateExpression of SET/REMOVE operations (set_add/set_delete are ADD/DELETE)."""
         clauses: dict[str, list[str]] = {"SET": [], "REMOVE": [], "ADD": [], "DELETE": []}
-        paths = []
         for op in ops:
             if not isinstance(op, ast.Assign | ast.Remove):
                 raise ValidationException(
@@ -205,7 +207,6 @@ class Translator:
                     f"Unrecognized assignment target: {identifier_of(op.target)}"
                 )
             path, target = self.path(op.target)
-            paths.append(path)
             if isinstance(op, ast.Remove):
                 clauses["REMOVE"].append(target)
             elif isinstance(op.value, ast.Call) and op.value.name in SET_FUNCTIONS:
@@ -213,8 +214,7 @@ class Translator:
                 clauses[clause].append(f"{target} {self._set_operand(op, path, clause)}")
             else:
                 clauses["SET"].append(f"{target} = {self.update_operand(op.value)}")
-        text = " ".join(f"{word} {', '.join(items)}" for word, items in clauses.items() if items)
-        return text, paths
+        return " ".join(f"{word} {', '.join(items)}" for word, items in clauses.items() if items)
 
     def update_operand(self, node: Any) -> str:
         if isinstance(node, ast.Binary) and node.op in ("+", "-"):
