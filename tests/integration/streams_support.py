@@ -4,7 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
+import pytest
+from botocore.config import Config as BotocoreConfig
+
+from tidal.core import clock
+from tidal.testing.plugin import CREDENTIALS
+
 VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
+
+
+def unchecked_streams(endpoint: str):
+    """A `dynamodbstreams` client without botocore's own parameter checks: the server answers."""
+    return boto3.client(
+        "dynamodbstreams",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        config=BotocoreConfig(
+            parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"}
+        ),
+        **CREDENTIALS,
+    )
 
 
 def stream_table(dynamodb, name: str, view_type: str, *, range_key: bool = False) -> str:
@@ -73,3 +93,15 @@ def images(record: dict) -> dict:
     shown = {key: value for key, value in record.items() if key != "eventID"}
     shown["dynamodb"] = body
     return shown
+
+
+class Clock:
+    """The server's clock (`tidal.core.clock.now`), moved forward by the test."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.offset = 0.0
+        real = clock.now
+        monkeypatch.setattr(clock, "now", lambda: real() + self.offset)
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -25,6 +25,7 @@ LIFETIME = 15 * 60.0
 """Seconds an iterator stays usable."""
 MAX_RECORDS = 1000
 MAX_BYTES = 1024 * 1024
+_POSITIONS = range(256**streams.SEQUENCE_KEY_BYTES)
 _NUMBERED = ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
 
 
@@ -43,12 +44,21 @@ def get_shard_iterator(txn: Any, account: str, region: str, params: dict[str, An
             floor, int(shard.get("end", 0)), streams.last_sequence(txn, document, shard) or 0
         )
     elif kind == "AT_SEQUENCE_NUMBER":
-        after = _checked(number - 1, shard)
+        after = _checked(number - 1, shard, floor)
     elif kind == "AFTER_SEQUENCE_NUMBER":
-        after = _checked(number, shard)
+        after = _checked(number, shard, floor)
     else:
         after = _before_time(txn, document, shard, floor, _epoch(params["Timestamp"]))
     return encode(document["StreamArn"], shard["ShardId"], after, clock.now())
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What one read of a shard found: each record's JSON, and where to read on (None once a
+    closed shard is drained)."""
+
+    records: list[bytes]
+    next_iterator: str | None
 
 
 def get_records(txn: Any, account: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -58,14 +68,23 @@ def get_records(txn: Any, account: str, region: str, params: dict[str, Any]) -> 
             f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
             f"constraint: Member must have value less than or equal to {MAX_RECORDS}"
         )
-    stream_arn, shard_id, after, issued = decode(params["ShardIterator"])
+    page = read(txn, account, region, params["ShardIterator"], limit)
+    result: dict[str, Any] = {"Records": [orjson.Fragment(record) for record in page.records]}
+    if page.next_iterator is not None:
+        result["NextShardIterator"] = page.next_iterator
+    return result
+
+
+def read(txn: Any, account: str, region: str, iterator: str, limit: int = MAX_RECORDS) -> Page:
+    """The records after an iterator's position: at most `limit`, at most 1 MB (but one)."""
+    stream_arn, shard_id, after, issued = decode(iterator)
     if clock.now() - issued > LIFETIME:
         raise ExpiredIteratorException("The provided iterator exceeds the maximum age allowed.")
     document = streams.require(txn, account, region, stream_arn)
     shard = next((s for s in document["shards"] if s["ShardId"] == shard_id), None)
     if shard is None or after < int(shard.get("trimmed", 0)):
         raise trimmed()
-    found: list[orjson.Fragment] = []
+    found: list[bytes] = []
     size = 0
     cut = False
     rows = txn.range(
@@ -79,13 +98,11 @@ def get_records(txn: Any, account: str, region: str, params: dict[str, Any]) -> 
         if found and size + len(value) > MAX_BYTES:
             cut = True
             break
-        found.append(orjson.Fragment(value))
+        found.append(value)
         size += len(value)
         after = streams.sequence_of(key)
-    result: dict[str, Any] = {"Records": found}
-    if "end" not in shard or cut or len(found) == limit:
-        result["NextShardIterator"] = encode(stream_arn, shard_id, after, clock.now())
-    return result
+    drained = "end" in shard and not cut and len(found) < limit
+    return Page(found, None if drained else encode(stream_arn, shard_id, after, clock.now()))
 
 
 def encode(stream_arn: str, shard_id: str, after: int, issued: float) -> str:
@@ -98,9 +115,10 @@ def decode(iterator: str) -> tuple[str, str, int, float]:
     try:
         stream_arn, version, blob = iterator.split("|")
         shard_id, after, issued = base64.b64decode(blob, validate=True).decode().split("|")
-        if version != "1" or not shard_id.startswith("shardId-"):
+        position = int(after)
+        if version != "1" or not shard_id.startswith("shardId-") or position not in _POSITIONS:
             raise ValueError(version)
-        return stream_arn, shard_id, int(after), int(issued) / 1000
+        return stream_arn, shard_id, position, int(issued) / 1000
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ValidationException("Invalid ShardIterator") from None
 
@@ -120,11 +138,11 @@ def _sequence_number(kind: str, params: dict[str, Any]) -> int:
     return int(given)
 
 
-def _checked(after: int, shard: dict[str, Any]) -> int:
+def _checked(after: int, shard: dict[str, Any], floor: int) -> int:
     """A position given by sequence number, unless retention already removed what follows it."""
-    if after < int(shard.get("trimmed", 0)):
+    if "trimmed" in shard and after < int(shard["trimmed"]):
         raise trimmed()
-    return after
+    return max(after, floor)
 
 
 def _before_time(
@@ -146,7 +164,8 @@ def _before_time(
 
 
 def _epoch(timestamp: float | str) -> float:
-    """A request timestamp: epoch seconds as JSON clients send them, or ISO 8601."""
-    if isinstance(timestamp, int | float):
+    """A request timestamp: epoch seconds, which JSON clients send as a number."""
+    try:
         return float(timestamp)
-    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        raise ValidationException(f"Invalid Timestamp: {timestamp}") from None

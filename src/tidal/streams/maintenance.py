@@ -139,14 +139,15 @@ def _trim_shard(
     records are left because the budget ran out).
     """
     partition = shard_doc["ShardId"].encode()
-    deleted = 0
-    for key, value in list(txn.range(space, partition, limit=budget + 1)):
+    expired: list[bytes] = []
+    kept: float | None = None
+    for key, value in txn.range(space, partition, limit=budget + 1):
         made = records.created_at(value)
         if made > cutoff:
-            return deleted, made, False
-        if deleted == budget:
-            return deleted, None, True
+            kept = made
+            break
+        expired.append(key)
+    for key in expired[:budget]:
         txn.delete(space, partition, key)
         shard_doc["trimmed"] = str(streams.sequence_of(key))
-        deleted += 1
-    return deleted, None, False
+    return min(len(expired), budget), kept, len(expired) > budget

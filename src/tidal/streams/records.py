@@ -20,7 +20,6 @@ EVENT_SOURCE = "aws:dynamodb"
 _SHOWS_NEW = frozenset(("NEW_IMAGE", "NEW_AND_OLD_IMAGES"))
 _SHOWS_OLD = frozenset(("OLD_IMAGE", "NEW_AND_OLD_IMAGES"))
 _SETS = frozenset(("SS", "NS", "BS"))
-_IDENTITY_KEYS = {"type": "Type", "principalId": "PrincipalId"}
 
 
 def changes_item(change: ItemChange) -> bool:
@@ -56,9 +55,7 @@ def build(change: ItemChange, sequence: str, now: float) -> bytes:
         "dynamodb": body,
     }
     if change.identity:
-        record["userIdentity"] = {
-            _IDENTITY_KEYS.get(key, key): value for key, value in change.identity.items()
-        }
+        record["userIdentity"] = change.identity
     return orjson.dumps(record)
 
 

@@ -38,7 +38,6 @@ class OpenShard:
     """Where a stream's next record goes, and the last sequence number it handed out."""
 
     space: int
-    shard_id: str
     partition: bytes
     opened: float
     last: int
@@ -62,11 +61,12 @@ class Writers:
         self._changing: Any = None
 
     def open_shard(self, txn: Any, stream_arn: str) -> OpenShard | None:
+        """The stream's open shard; None if the stream has no document."""
         self._forget_rolled_back(txn)
         shard = self._open.get(stream_arn)
         if shard is None:
             document = streams.load(txn, stream_arn)
-            if document is None or streams.open_shard(document) is None:
+            if document is None:
                 return None
             shard = self._open[stream_arn] = _open_shard(txn, document)
         return shard
@@ -77,10 +77,11 @@ class Writers:
         self._open.pop(stream_arn, None)
         if self._changing is None:
             self._changing = txn
-            txn.on_commit(self._committed)
+            txn.on_commit(partial(self._committed, txn))
 
-    def _committed(self) -> None:
-        self._changing = None
+    def _committed(self, txn: Any) -> None:
+        if self._changing is txn:
+            self._changing = None
 
     def _forget_rolled_back(self, txn: Any) -> None:
         if self._changing is not None and self._changing is not txn:
@@ -126,7 +127,6 @@ def enable(runtime: Runtime, txn: Any, event: StreamEnabled) -> None:
         "KeySchema": event.key_schema,
         "CreationRequestDateTime": event.created,
         "StreamStatus": "ENABLED",
-        "disabled": None,
         "space": txn.new_space(),
         "shards": [],
     }
@@ -142,13 +142,10 @@ def disable(runtime: Runtime, txn: Any, stream_arn: str) -> None:
     document = streams.load(txn, stream_arn)
     if document is None or document["StreamStatus"] == "DISABLED":
         return
-    now = clock.now()
     shard = writers(runtime).open_shard(txn, stream_arn)
     writers(runtime).changing(txn, stream_arn)
-    if shard is not None:
-        _close(streams.open_shard(document), shard.last, now)
+    _close(streams.open_shard(document), shard.last, clock.now())
     document["StreamStatus"] = "DISABLED"
-    document["disabled"] = now
     streams.save(txn, document)
     txn.on_commit(partial(notifier(runtime).changed, stream_arn))
 
@@ -192,11 +189,12 @@ def _adopt(runtime: Runtime, txn: Any, change: ItemChange, now: float) -> OpenSh
 
 def _open_shard(txn: Any, document: dict[str, Any]) -> OpenShard:
     shard_doc = streams.open_shard(document)
+    if shard_doc is None:
+        raise RuntimeError(f"a write reached the disabled stream {document['StreamArn']}")
     last = streams.last_sequence(txn, document, shard_doc)
     start = int(shard_doc["start"])
     return OpenShard(
         space=document["space"],
-        shard_id=shard_doc["ShardId"],
         partition=shard_doc["ShardId"].encode(),
         opened=shard_doc["opened"],
         last=max(start, last or 0),

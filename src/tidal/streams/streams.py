@@ -6,8 +6,7 @@ of an account's) in order, and its records in a keyspace of its own: partition =
 sort key = the record's sequence number as 17 big-endian bytes, value = the record's JSON.
 
     {"StreamArn", "StreamLabel", "TableName", "StreamViewType", "KeySchema",
-     "CreationRequestDateTime", "StreamStatus": "ENABLED" | "DISABLED",
-     "disabled": epoch seconds | None, "space": keyspace id,
+     "CreationRequestDateTime", "StreamStatus": "ENABLED" | "DISABLED", "space": keyspace id,
      "shards": [{"ShardId", "ParentShardId"?, "start": "<seq>", "end"?: "<seq>",
                  "opened": epoch s, "closed"?: epoch s, "trimmed"?: "<seq>"}, ...]}
 
