@@ -1,12 +1,14 @@
 """Load generator for DynamoDB-compatible endpoints (Tidal, moto, DynamoDB Local, ...).
 
 Raw HTTP/1.1 keep-alive over asyncio (uvloop when installed): each of N connections
-sends one pre-built request at a time and reads the whole response. Only the key is
-substituted into precomputed request bytes, latencies are taken with perf_counter_ns
-and percentiles are computed once, at the end of each cell. Every response is checked:
-anything but HTTP 200 (or a GetItem that finds no item) is an error, never throughput.
+sends one pre-built request at a time and reads the whole response. Only keys are
+substituted into precomputed request bytes (benchmarks/workloads.py), latencies are
+taken with perf_counter_ns and percentiles are computed once, at the end of each cell.
+Every response is checked: anything but HTTP 200 (or a 200 its workload rejects, such
+as a GetItem that finds no item) is an error, never throughput.
 
-See benchmarks/README.md for how to run it and what the figures mean.
+Run it as a script (python benchmarks/load.py): it imports workloads.py from its own
+folder. See benchmarks/README.md for how to run it and what the figures mean.
 """
 
 from __future__ import annotations
@@ -15,21 +17,32 @@ import argparse
 import asyncio
 import json
 import math
-import random
 import secrets
 import sys
 import time
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
-API_VERSION = "DynamoDB_20120810"
-KEY_WIDTH = 12  # keys are zero-padded decimals, so every request of an op has the same length
-PLACEHOLDER = "@" * KEY_WIDTH
-OPS = ("put", "get", "update")
+from workloads import (
+    BASIC_OPS,
+    OPS,
+    PARTITION_ITEMS,
+    QUERY_OPS,
+    SMALL_ITEM,
+    BatchWriteWorkload,
+    Bench,
+    Endpoint,
+    KeyPool,
+    PutWorkload,
+    Workload,
+    build_request,
+    make_bench,
+    make_workload,
+    put_template,
+)
+
 ERROR_BODY_LIMIT = 500
 RECONNECT_NOTE = (
     "the server closed connections (e.g. `Connection: close`); reconnecting is counted "
@@ -39,112 +52,6 @@ RECONNECT_NOTE = (
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-# --------------------------------------------------------------------------- endpoint
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    url: str
-    host: str
-    port: int
-    netloc: str
-
-    @classmethod
-    def parse(cls, url: str) -> Endpoint:
-        parts = urlsplit(url if "://" in url else f"http://{url}")
-        if parts.scheme != "http":
-            raise SystemExit(f"{url}: only http:// endpoints are supported")
-        if not parts.hostname:
-            raise SystemExit(f"{url}: no host")
-        return cls(f"http://{parts.netloc}", parts.hostname, parts.port or 80, parts.netloc)
-
-
-# --------------------------------------------------------------------------- requests
-
-
-def request_head(endpoint: Endpoint, region: str, operation: str, length: int) -> bytes:
-    """HTTP head of a DynamoDB JSON 1.0 call with a plausible (unverified) SigV4 header."""
-    now = datetime.now(UTC)
-    date, stamp = now.strftime("%Y%m%d"), now.strftime("%Y%m%dT%H%M%SZ")
-    authorization = (
-        f"AWS4-HMAC-SHA256 Credential=bench/{date}/{region}/dynamodb/aws4_request, "
-        "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
-        f"Signature={'0' * 64}"
-    )
-    lines = [
-        "POST / HTTP/1.1",
-        f"Host: {endpoint.netloc}",
-        "User-Agent: tidal-bench/1.0",
-        "Accept-Encoding: identity",
-        "Content-Type: application/x-amz-json-1.0",
-        f"X-Amz-Target: {API_VERSION}.{operation}",
-        f"X-Amz-Date: {stamp}",
-        f"Authorization: {authorization}",
-        f"Content-Length: {length}",
-    ]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
-def build_request(endpoint: Endpoint, region: str, operation: str, payload: dict) -> bytes:
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    return request_head(endpoint, region, operation, len(body)) + body
-
-
-@dataclass(frozen=True)
-class Template:
-    """Pre-built request bytes split around the key placeholder: prefix + key + suffix."""
-
-    prefix: bytes
-    suffix: bytes
-
-    @classmethod
-    def build(cls, endpoint: Endpoint, region: str, operation: str, payload: dict) -> Template:
-        raw = build_request(endpoint, region, operation, payload)
-        marker = PLACEHOLDER.encode()
-        if raw.count(marker) != 1:
-            raise ValueError(f"{operation} template must hold the key placeholder exactly once")
-        prefix, suffix = raw.split(marker)
-        return cls(prefix, suffix)
-
-    def render(self, key: bytes) -> bytes:
-        return self.prefix + key + self.suffix
-
-
-def payload_length(item_size: int) -> int:
-    """Length of the `payload` string that makes the item about item_size bytes.
-
-    DynamoDB sizes an item as attribute-name lengths plus value sizes:
-    pk (2 + KEY_WIDTH) + payload (7 + n) + c (1 + ~2 for the number 0).
-    """
-    return max(1, item_size - (2 + KEY_WIDTH) - 7 - 3)
-
-
-def put_template(endpoint: Endpoint, region: str, table: str, item_size: int) -> Template:
-    item = {
-        "pk": {"S": PLACEHOLDER},
-        "payload": {"S": "x" * payload_length(item_size)},
-        "c": {"N": "0"},
-    }
-    return Template.build(endpoint, region, "PutItem", {"TableName": table, "Item": item})
-
-
-def get_template(endpoint: Endpoint, region: str, table: str) -> Template:
-    payload = {"TableName": table, "Key": {"pk": {"S": PLACEHOLDER}}}
-    return Template.build(endpoint, region, "GetItem", payload)
-
-
-def update_template(endpoint: Endpoint, region: str, table: str) -> Template:
-    payload = {
-        "TableName": table,
-        "Key": {"pk": {"S": PLACEHOLDER}},
-        "UpdateExpression": "SET #c = #c + :one",
-        "ConditionExpression": "attribute_exists(pk)",
-        "ExpressionAttributeNames": {"#c": "c"},
-        "ExpressionAttributeValues": {":one": {"N": "1"}},
-    }
-    return Template.build(endpoint, region, "UpdateItem", payload)
 
 
 # --------------------------------------------------------------------------- HTTP client
@@ -302,13 +209,21 @@ async def call(endpoint: Endpoint, region: str, operation: str, payload: dict) -
 # --------------------------------------------------------------------------- table
 
 
-async def create_table(endpoint: Endpoint, region: str, stream: str | None = None) -> str:
-    """A fresh on-demand table; `stream` is a StreamViewType to create it with a stream."""
+async def create_table(
+    endpoint: Endpoint, region: str, stream: str | None = None, range_key: bool = False
+) -> str:
+    """A fresh on-demand table, hash key `pk` S (and range key `sk` N with range_key);
+    `stream` is a StreamViewType to create it with a stream."""
     table = f"bench_{secrets.token_hex(4)}"
+    attributes = [{"AttributeName": "pk", "AttributeType": "S"}]
+    schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    if range_key:
+        attributes.append({"AttributeName": "sk", "AttributeType": "N"})
+        schema.append({"AttributeName": "sk", "KeyType": "RANGE"})
     definition: dict[str, Any] = {
         "TableName": table,
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": attributes,
+        "KeySchema": schema,
         "BillingMode": "PAY_PER_REQUEST",
     }
     if stream:
@@ -338,90 +253,6 @@ async def delete_table(endpoint: Endpoint, region: str, table: str) -> None:
         return
     if status != 200:
         log(f"  DeleteTable {table} failed ({status}): {body}")
-
-
-# --------------------------------------------------------------------------- workloads
-
-
-@dataclass
-class KeyPool:
-    """Keys handed out to PutItem, and those the server acknowledged.
-
-    keep_keys=False (the --writes mode) only counts acknowledged writes, so that a
-    million-write run does not hold a million keys in the client.
-    """
-
-    keep_keys: bool = True
-    next_index: int = 0
-    acknowledged: int = 0
-    written: list[bytes] = field(default_factory=list)
-
-    def new_key(self) -> bytes:
-        key = b"%0*d" % (KEY_WIDTH, self.next_index)
-        self.next_index += 1
-        return key
-
-
-class Workload:
-    """Produces the next request and judges its response."""
-
-    name = ""
-    failure = ""  # why a 200 response was still rejected
-
-    def next(self) -> tuple[bytes, bytes] | None:
-        """(raw request, key), or None when the workload is exhausted."""
-        raise NotImplementedError
-
-    def accept(self, key: bytes, body: bytes) -> bool:
-        """Called for every HTTP 200 response: is it a success?"""
-        return True
-
-
-class PutWorkload(Workload):
-    name = "put"
-
-    def __init__(self, template: Template, pool: KeyPool, limit: int | None = None) -> None:
-        self.template, self.pool, self.limit = template, pool, limit
-        self.issued = 0
-
-    def next(self) -> tuple[bytes, bytes] | None:
-        if self.limit is not None and self.issued >= self.limit:
-            return None
-        self.issued += 1
-        key = self.pool.new_key()
-        return self.template.render(key), key
-
-    def accept(self, key: bytes, body: bytes) -> bool:
-        self.pool.acknowledged += 1
-        if self.pool.keep_keys:
-            self.pool.written.append(key)
-        return True
-
-
-class GetWorkload(Workload):
-    name = "get"
-    failure = "GetItem returned no Item for a key that was written"
-
-    def __init__(self, template: Template, pool: KeyPool) -> None:
-        self.template, self.keys = template, pool.written
-
-    def next(self) -> tuple[bytes, bytes] | None:
-        key = random.choice(self.keys)
-        return self.template.render(key), key
-
-    def accept(self, key: bytes, body: bytes) -> bool:
-        return b'"Item"' in body
-
-
-class UpdateWorkload(Workload):
-    name = "update"
-
-    def __init__(self, template: Template, pool: KeyPool) -> None:
-        self.template, self.keys = template, pool.written
-
-    def next(self) -> tuple[bytes, bytes] | None:
-        key = random.choice(self.keys)
-        return self.template.render(key), key
 
 
 # --------------------------------------------------------------------------- measurement
@@ -473,22 +304,29 @@ class Cell:
     client_cpu: float  # client CPU seconds / wall seconds (1.0 = one core saturated)
     reconnects: int
     first_error: str | None
+    items: int  # items written per request (batch_write 25, transact_write 4, else 1)
+    items_per_s: float
 
     @classmethod
-    def summarize(cls, op: str, conns: int, stats: Stats, seconds: float, cpu: float) -> Cell:
+    def summarize(
+        cls, workload: Workload, conns: int, stats: Stats, seconds: float, cpu: float
+    ) -> Cell:
         ordered = sorted(stats.latencies)
+        rps = len(ordered) / seconds if seconds > 0 else 0.0
         return cls(
-            op=op,
+            op=workload.name,
             connections=conns,
             requests=len(ordered),
             seconds=round(seconds, 3),
-            rps=len(ordered) / seconds if seconds > 0 else 0.0,
+            rps=rps,
             p50_ms=percentile(ordered, 50) / 1e6,
             p99_ms=percentile(ordered, 99) / 1e6,
             errors=stats.errors,
             client_cpu=cpu,
             reconnects=stats.reconnects,
             first_error=stats.first_error,
+            items=workload.items,
+            items_per_s=rps * workload.items,
         )
 
 
@@ -580,56 +418,66 @@ async def measure_cell(
     stats = await run_load(endpoint, workload, connections, window, args.timeout)
     cpu = (time.process_time() - cpu_start) / (time.perf_counter() - wall_start)
     seconds = (window.end_ns - window.start_ns) / 1e9
-    return Cell.summarize(workload.name, connections, stats, seconds, cpu)
+    return Cell.summarize(workload, connections, stats, seconds, cpu)
 
 
-async def preload(
-    endpoint: Endpoint, template: Template, pool: KeyPool, count: int, timeout_s: float
-) -> None:
-    """Write `count` items so get/update have keys when the put phase did not run."""
-    log(f"  preloading {count} items")
-    workload = PutWorkload(template, pool, limit=count)
-    stats = await run_load(endpoint, workload, min(8, count), make_window(0, 3600), timeout_s)
-    if not pool.written:
+async def preload(endpoint: Endpoint, workload: PutWorkload, what: str, timeout_s: float) -> None:
+    """Run a write workload with a limit to the end, so that reads have keys to read."""
+    assert workload.limit is not None
+    log(f"  preloading {what}")
+    connections = min(8, workload.limit)
+    stats = await run_load(endpoint, workload, connections, make_window(0, 3600), timeout_s)
+    if not workload.pool.written:
         raise SystemExit(f"{endpoint.url}: preload wrote nothing ({stats.first_error})")
+    if stats.errors:
+        log(f"  preload: {stats.errors} failed requests; {len(workload.pool.written):,} written")
 
 
 # --------------------------------------------------------------------------- runs
 
 
-def make_workload(op: str, templates: dict[str, Template], pool: KeyPool) -> Workload:
-    if op == "put":
-        return PutWorkload(templates["put"], pool)
-    if op == "get":
-        return GetWorkload(templates["get"], pool)
-    return UpdateWorkload(templates["update"], pool)
-
-
-def templates_for(endpoint: Endpoint, region: str, table: str, item_size: int) -> dict:
-    return {
-        "put": put_template(endpoint, region, table, item_size),
-        "get": get_template(endpoint, region, table),
-        "update": update_template(endpoint, region, table),
-    }
+async def prepare(endpoint: Endpoint, op: str, bench: Bench, args: argparse.Namespace) -> None:
+    """Preload what `op` reads, if nothing wrote it yet."""
+    pools, templates = bench.pools, bench.templates
+    if op in ("get", "update") and not pools["put"].written:
+        workload = PutWorkload(templates["put"], pools["put"], limit=args.preload)
+        await preload(endpoint, workload, f"{args.preload:,} items", args.timeout)
+    if op in QUERY_OPS and not pools["partition"].written:
+        workload = BatchWriteWorkload(
+            templates["partition"], pools["partition"], PARTITION_ITEMS, limit=args.partitions
+        )
+        what = f"{args.partitions:,} partitions of {PARTITION_ITEMS} items (BatchWriteItem)"
+        await preload(endpoint, workload, what, args.timeout)
 
 
 async def run_matrix(endpoint: Endpoint, args: argparse.Namespace) -> list[Cell]:
-    """Every op at every connection count against one endpoint, on a fresh table."""
-    log(f"{endpoint.url}: creating table")
-    table = await create_table(endpoint, args.region, args.stream)
-    templates = templates_for(endpoint, args.region, table, args.item_size)
-    pool = KeyPool()
+    """Every op at every connection count against one endpoint, on fresh tables.
+
+    put, get, update, batch_write and transact_write use a table with hash key pk;
+    query and scan a second one with hash key pk and range key sk.
+    """
+    tables: list[str] = []
     cells: list[Cell] = []
     try:
+        table = query_table = None
+        if set(args.ops) - set(QUERY_OPS):
+            log(f"{endpoint.url}: creating table")
+            table = await create_table(endpoint, args.region, args.stream)
+            tables.append(table)
+        if set(args.ops) & set(QUERY_OPS):
+            log(f"{endpoint.url}: creating query table (range key sk)")
+            query_table = await create_table(endpoint, args.region, range_key=True)
+            tables.append(query_table)
+        bench = make_bench(endpoint, args.region, table, query_table, args.item_size)
         for op in args.ops:
-            if op != "put" and not pool.written:
-                await preload(endpoint, templates["put"], pool, args.preload, args.timeout)
+            await prepare(endpoint, op, bench, args)
             for connections in args.connections:
                 log(f"  {op} x {connections} connections")
-                workload = make_workload(op, templates, pool)
+                workload = make_workload(op, bench)
                 cells.append(await measure_cell(endpoint, workload, connections, args))
     finally:
-        await delete_table(endpoint, args.region, table)
+        for name in tables:
+            await delete_table(endpoint, args.region, name)
     return cells
 
 
@@ -728,19 +576,25 @@ def render_table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def cells_table(cells: list[Cell]) -> str:
-    headers = ["op", "conns", "req/s", "p50 ms", "p99 ms", "errors", "client cpu"]
-    rows = [
-        [
-            c.op,
-            str(c.connections),
-            f"{c.rps:,.0f}",
-            fmt_ms(c.p50_ms),
-            fmt_ms(c.p99_ms),
-            str(c.errors),
-            f"{c.client_cpu:.0%}",
-        ]
-        for c in cells
-    ]
+    """The per-endpoint table; an items/s column when a multi-item write ran."""
+    multi = any(c.items > 1 for c in cells)
+    headers = ["op", "conns", "req/s", *(["items/s"] if multi else [])]
+    headers += ["p50 ms", "p99 ms", "errors", "client cpu"]
+    rows = []
+    for c in cells:
+        items = [f"{c.items_per_s:,.0f}" if c.items > 1 else "-"] if multi else []
+        rows.append(
+            [
+                c.op,
+                str(c.connections),
+                f"{c.rps:,.0f}",
+                *items,
+                fmt_ms(c.p50_ms),
+                fmt_ms(c.p99_ms),
+                str(c.errors),
+                f"{c.client_cpu:.0%}",
+            ]
+        )
     return render_table(headers, rows)
 
 
@@ -785,9 +639,12 @@ def rss_line(pid: int, rss: dict[str, int] | None) -> str:
 def print_matrix_report(
     results: list[tuple[str, list[Cell]]], args: argparse.Namespace, out: TextIO
 ) -> None:
+    small = ""
+    if set(args.ops) & set(QUERY_OPS):
+        small = f", query/scan items ~{SMALL_ITEM} B"
     for url, cells in results:
         print(
-            f"\n{url}  (item ~{args.item_size} B, {args.duration:g} s per cell "
+            f"\n{url}  (item ~{args.item_size} B{small}, {args.duration:g} s per cell "
             f"after {args.warmup:g} s warm-up; latencies over successful requests)",
             file=out,
         )
@@ -843,10 +700,12 @@ def int_list(text: str) -> list[int]:
 
 
 def op_list(text: str) -> list[str]:
+    if text.strip() == "all":
+        return list(OPS)
     ops = [part.strip() for part in text.split(",") if part.strip()]
     unknown = sorted(set(ops) - set(OPS))
     if not ops or unknown:
-        raise argparse.ArgumentTypeError(f"ops are {', '.join(OPS)}; got {text!r}")
+        raise argparse.ArgumentTypeError(f"ops are {', '.join(OPS)} (or all); got {text!r}")
     return ops
 
 
@@ -879,11 +738,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--ops",
         type=op_list,
-        default=list(OPS),
-        metavar="put,get,update",
-        help="operations to measure, in this order (default put,get,update)",
+        default=list(BASIC_OPS),
+        metavar="OP,OP,...",
+        help=f"operations to measure, in this order: {', '.join(OPS)}, or all "
+        "(default put,get,update)",
     )
     parser.add_argument("--preload", type=int, default=1000, help="items written for get/update")
+    parser.add_argument(
+        "--partitions",
+        type=int,
+        default=300,
+        help=f"partitions of {PARTITION_ITEMS} ~100-byte items written for query/scan "
+        "(default 300)",
+    )
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument(
         "--stream",
@@ -905,8 +772,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rss-limit-mb", type=float, help="exit 1 if --rss-pid RSS exceeds it")
     args = parser.parse_args(argv)
     args.endpoint = args.endpoint or ["http://127.0.0.1:8000"]
-    if args.duration <= 0 or args.warmup < 0 or args.preload < 1:
-        parser.error("--duration must be > 0, --warmup >= 0, --preload >= 1")
+    if args.duration <= 0 or args.warmup < 0 or args.preload < 1 or args.partitions < 1:
+        parser.error("--duration must be > 0, --warmup >= 0, --preload and --partitions >= 1")
     return args
 
 
