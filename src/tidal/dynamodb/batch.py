@@ -26,7 +26,7 @@ from tidal.dynamodb.item_keys import (
     refuse_nested_key_paths,
     request_key,
 )
-from tidal.dynamodb.items import MAX_ITEM_SIZE, catalog
+from tidal.dynamodb.items import ITEM_TOO_LARGE, MAX_ITEM_SIZE, catalog
 from tidal.dynamodb.schema import Table
 from tidal.dynamodb.writes import read, write
 
@@ -101,7 +101,7 @@ def _checked_request(request: dict[str, Any]) -> tuple[bool, dict[str, Any], int
     item = types.validate_item(put["Item"])
     size = types.item_size(item)
     if size > MAX_ITEM_SIZE:
-        raise ValidationException("Item size has exceeded the maximum allowed size")
+        raise ValidationException(ITEM_TOO_LARGE)
     return True, item, size
 
 

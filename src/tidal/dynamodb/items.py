@@ -17,10 +17,12 @@ from tidal.dynamodb.item_keys import (
     refuse_nested_key_paths,
     request_key,
 )
-from tidal.dynamodb.schema import Table
+from tidal.dynamodb.schema import Index, Table
 from tidal.dynamodb.writes import check_condition, read, write
 
 MAX_ITEM_SIZE = 400 * 1024
+ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
+UPDATE_TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
 
 
 def catalog(ctx: RequestContext) -> Catalog:
@@ -33,7 +35,7 @@ def put_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str,
     bound = bind(params, ("ConditionExpression",))
     size = types.item_size(item)
     if size > MAX_ITEM_SIZE:
-        raise ValidationException("Item size has exceeded the maximum allowed size")
+        raise ValidationException(ITEM_TOO_LARGE)
     table = catalog(ctx).get(txn, ctx.account, ctx.region, params["TableName"])
     pk, sk = item_key(table, item)
     check_index_keys(table, item)
@@ -42,11 +44,8 @@ def put_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str,
     item_collections.check_growth(txn, table, pk, old, item)
     spent = write(txn, ctx.runtime, table, (pk, sk), old, item)
     units = capacity.write_units(size, types.item_size(old) if old else 0)
-    result = _write_result(params, table, units, spent)
-    _add_collection_metrics(result, params, txn, table, pk, item)
-    if return_values == "ALL_OLD" and old:
-        result["Attributes"] = old
-    return result
+    returned = old if return_values == "ALL_OLD" else None
+    return _write_result(params, txn, table, pk, item, units, spent, returned)
 
 
 def get_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str, Any]:
@@ -78,11 +77,8 @@ def delete_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[s
     check_condition(bound.condition, old, params)
     spent = write(txn, ctx.runtime, table, (pk, sk), old, None)
     units = capacity.write_units(types.item_size(old) if old else 0)
-    result = _write_result(params, table, units, spent)
-    _add_collection_metrics(result, params, txn, table, pk, key)
-    if return_values == "ALL_OLD" and old:
-        result["Attributes"] = old
-    return result
+    returned = old if return_values == "ALL_OLD" else None
+    return _write_result(params, txn, table, pk, key, units, spent, returned)
 
 
 def update_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str, Any]:
@@ -102,16 +98,12 @@ def update_item(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[s
     check_index_keys(table, new)
     new_size = types.item_size(new)
     if new_size > MAX_ITEM_SIZE:
-        raise ValidationException("Item size to update has exceeded the maximum allowed size")
+        raise ValidationException(UPDATE_TOO_LARGE)
     item_collections.check_growth(txn, table, pk, old, new)
     spent = write(txn, ctx.runtime, table, (pk, sk), old, new)
     units = capacity.write_units(new_size, types.item_size(old) if old else 0)
-    result = _write_result(params, table, units, spent)
-    _add_collection_metrics(result, params, txn, table, pk, new)
-    attributes = _updated_attributes(return_values, old, new, paths)
-    if attributes:
-        result["Attributes"] = attributes
-    return result
+    returned = updated_attributes(return_values, old, new, paths)
+    return _write_result(params, txn, table, pk, new, units, spent, returned)
 
 
 def check_update_targets(table: Table, update: Any) -> None:
@@ -122,9 +114,10 @@ def check_update_targets(table: Table, update: Any) -> None:
     refuse_nested_key_paths(table, update.paths)
 
 
-def _updated_attributes(
+def updated_attributes(
     return_values: str, old: dict | None, new: dict, paths: list
 ) -> dict[str, Any] | None:
+    """What an update returns for ReturnValues (or a PartiQL UPDATE for RETURNING)."""
     if return_values == "ALL_OLD":
         return old
     if return_values == "ALL_NEW":
@@ -143,19 +136,37 @@ def _old_only_return_values(params: dict[str, Any]) -> str:
     return return_values
 
 
+def write_capacity(
+    mode: str | None, table: Table, units: float, spent: dict[Index, float]
+) -> dict[str, Any] | None:
+    """The ConsumedCapacity of a write of one item: `units` on the table, `spent` on indexes."""
+    return capacity.report(
+        mode,
+        table.name,
+        units,
+        {index.name: used for index, used in spent.items() if index.is_global},
+        {index.name: used for index, used in spent.items() if not index.is_global},
+    )
+
+
 def _write_result(
-    params: dict[str, Any], table: Table, units: float, spent: dict
+    params: dict[str, Any],
+    txn: Any,
+    table: Table,
+    pk: bytes,
+    item: dict,
+    units: float,
+    spent: dict[Index, float],
+    returned: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    mode = params.get("ReturnConsumedCapacity")
-    if mode not in ("TOTAL", "INDEXES"):
-        return {}
-    global_units = {index.name: units for index, units in spent.items() if index.is_global}
-    local_units = {index.name: units for index, units in spent.items() if not index.is_global}
-    return {"ConsumedCapacity": capacity.report(mode, table.name, units, global_units, local_units)}
-
-
-def _add_collection_metrics(
-    result: dict[str, Any], params: dict[str, Any], txn: Any, table: Table, pk: bytes, item: dict
-) -> None:
+    """The response to a single-item write: its capacity and item collection metrics when
+    asked, and the attributes it returns (if any)."""
+    result: dict[str, Any] = {}
+    consumed = write_capacity(params.get("ReturnConsumedCapacity"), table, units, spent)
+    if consumed:
+        result["ConsumedCapacity"] = consumed
     if item_collections.wanted(params, table):
         result["ItemCollectionMetrics"] = item_collections.metrics(txn, table, pk, item)
+    if returned:
+        result["Attributes"] = returned
+    return result

@@ -1,5 +1,5 @@
-"""One page of a Query or Scan: rows read in order until Limit or 1 MB, then filtered,
-projected, counted and charged as DynamoDB does.
+"""One page of a Query, a Scan or a PartiQL SELECT: rows read in order until Limit or 1 MB,
+then filtered, projected, counted and charged as DynamoDB does.
 
 - A page ends after `Limit` rows have been read, or after the row that brings the data read
   to 1 MB (sizes as `types.item_size` computes them; that row is part of the page). Either
@@ -43,7 +43,14 @@ class Plan:
     capacity: str | None
 
 
-def plan(params: dict[str, Any], reading: reads.Reading, source: reads.Source, select: str) -> Plan:
+def plan(
+    params: dict[str, Any],
+    reading: reads.Reading,
+    source: reads.Source,
+    select: str,
+    consistent: bool,
+) -> Plan:
+    """The plan of a read; `params` gives its Limit and ReturnConsumedCapacity."""
     return Plan(
         source=source,
         select=select,
@@ -51,13 +58,14 @@ def plan(params: dict[str, Any], reading: reads.Reading, source: reads.Source, s
         projection=reading.projection if select == reads.SPECIFIC_ATTRIBUTES else None,
         fetch=reads.needs_table(source, reading, select),
         limit=params.get("Limit"),
-        consistent=bool(params.get("ConsistentRead")),
+        consistent=consistent,
         capacity=params.get("ReturnConsumedCapacity"),
     )
 
 
-def read_page(txn: Any, values: Iterable[bytes], plan: Plan) -> dict[str, Any]:
-    """The response to a Query or Scan whose rows, in order, are `values`."""
+def read_page(txn: Any, values: Iterable[bytes], plan: Plan, counts: bool = True) -> dict[str, Any]:
+    """The response to a read whose rows, in order, are `values`: a Query's or Scan's, or
+    without `counts` (no Count or ScannedCount) an ExecuteStatement's."""
     table = plan.source.table
     items: list[dict[str, Any]] = []
     keep = plan.select != reads.COUNT
@@ -91,7 +99,7 @@ def read_page(txn: Any, values: Iterable[bytes], plan: Plan) -> dict[str, Any]:
         if scanned == limit or (exact and size + fetched >= MAX_PAGE_BYTES):
             last = row
             break
-    result: dict[str, Any] = {"Count": count, "ScannedCount": scanned}
+    result: dict[str, Any] = {"Count": count, "ScannedCount": scanned} if counts else {}
     if keep:
         result["Items"] = items
     if last is not None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from tidal.core.context import RequestContext
 from tidal.core.errors import ValidationException
-from tidal.dynamodb import indexes, pages, reads
+from tidal.dynamodb import pages, reads
 from tidal.dynamodb.errors import invalid
 from tidal.dynamodb.expressions.keys import KeyTerm
 from tidal.dynamodb.keys import encode_key
@@ -37,8 +37,7 @@ def query(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str, An
     forward = params.get("ScanIndexForward", True)
     bounds: dict[str, Any] = {}
     if range_term is not None:
-        encoded = [encode_key(value) for value in range_term.values]
-        bounds = indexes.sort_range(range_term.operator, encoded, source.index is not None)
+        bounds = source.sort_bounds(range_term.operator, range_term.values)
     if reading.start_key is not None:
         _check_start_key(source, reading.start_key, hash_term, range_term)
         sort = source.stored_key(reading.start_key)[1]
@@ -50,7 +49,7 @@ def query(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str, An
     reads.check_projection(source, reading)
     _refuse_key_filters(source, reading)
     reads.check_filter(source, reading)
-    plan = pages.plan(params, reading, source, select)
+    plan = pages.plan(params, reading, source, select, bool(params.get("ConsistentRead")))
     rows = txn.range(
         source.space,
         encode_key(hash_term.values[0]),

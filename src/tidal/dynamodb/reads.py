@@ -10,6 +10,7 @@ needs the table (`source`, the start key, `select`, `check_projection`, `check_f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,6 +215,12 @@ class Source:
             names |= index.non_key_attributes
         return frozenset(names)
 
+    def sort_bounds(self, operator: str, values: Iterable[dict[str, Any]]) -> dict[str, Any]:
+        """`Transaction.range` bounds that keep a partition's read to the sort keys that
+        satisfy `operator` with `values` (a key condition on this keyspace's sort key)."""
+        encoded = [encode_key(value) for value in values]
+        return indexes.sort_range(operator, encoded, self.index is not None)
+
     def stored_key(self, item: dict[str, Any]) -> tuple[bytes, bytes]:
         """The (pk, sk) under which this keyspace stores `item` (which has all its keys)."""
         if self.index is None:
@@ -321,14 +328,19 @@ def check_projection(source: Source, reading: Reading) -> None:
     Call it after `select`, which allows a projection only with SPECIFIC_ATTRIBUTES.
     """
     if reading.projection is not None:
-        index, projected = source.index, source.projected()
-        if index is not None and index.is_global and projected is not None:
-            missing = _missing_names(reading.projection.paths, projected)
-            if missing:
-                raise invalid(
-                    f"Global secondary index {index.name} does not project [{', '.join(missing)}]"
-                )
+        refuse_unprojected(source, reading.projection.paths)
         refuse_nested_key_paths(source.table, reading.projection.paths)
+
+
+def refuse_unprojected(source: Source, paths: list[DocPath]) -> None:
+    """A global index cannot be asked for attributes it does not hold."""
+    index, projected = source.index, source.projected()
+    if index is not None and index.is_global and projected is not None:
+        missing = _missing_names(paths, projected)
+        if missing:
+            raise invalid(
+                f"Global secondary index {index.name} does not project [{', '.join(missing)}]"
+            )
 
 
 def check_filter(source: Source, reading: Reading) -> None:

@@ -37,7 +37,7 @@ def scan(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str, Any
             )
     reads.check_projection(source, reading)
     reads.check_filter(source, reading)
-    plan = pages.plan(params, reading, source, select)
+    plan = pages.plan(params, reading, source, select, bool(params.get("ConsistentRead")))
     rows = txn.scan(
         source.space, after=after, segment=segment, total_segments=total, limit=plan.limit
     )

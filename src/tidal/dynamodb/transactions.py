@@ -39,7 +39,13 @@ from tidal.dynamodb.item_keys import (
     refuse_nested_key_paths,
     request_key,
 )
-from tidal.dynamodb.items import MAX_ITEM_SIZE, catalog, check_update_targets
+from tidal.dynamodb.items import (
+    ITEM_TOO_LARGE,
+    MAX_ITEM_SIZE,
+    UPDATE_TOO_LARGE,
+    catalog,
+    check_update_targets,
+)
 from tidal.dynamodb.schema import Table
 from tidal.dynamodb.writes import read, write
 
@@ -62,7 +68,6 @@ TOO_LARGE = (
 )
 CANCELLED = "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]"
 CONDITION_FAILED = "The conditional request failed"
-UPDATE_TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
 EMPTY_UPDATED_INDEX_KEY = (
     "One or more parameter values are not valid. The update expression attempted to update a "
     "secondary index key to a value that is not supported. The AttributeValue for a key "
@@ -100,7 +105,7 @@ def transact_write_items(ctx: RequestContext, txn: Any, params: dict[str, Any]) 
     reasons = [_evaluate_write(txn, action) for action in actions]
     if sum(_transaction_size(action) for action in actions) > MAX_TRANSACTION_BYTES:
         raise ValidationException(TOO_LARGE)
-    _cancel_unless_all_none(reasons)
+    cancel_unless_all_none(reasons)
     consumed = Consumed(
         params.get("ReturnConsumedCapacity"), TRANSACTION_FACTOR, "WriteCapacityUnits"
     )
@@ -123,11 +128,11 @@ def transact_get_items(ctx: RequestContext, txn: Any, params: dict[str, Any]) ->
     reasons = []
     for action in actions:
         if action.problem is not None:
-            reasons.append(_validation_error(action.problem))
+            reasons.append(validation_error(action.problem))
             continue
         action.old = read(txn, action.table, *action.key)
         reasons.append(NO_REASON)
-    _cancel_unless_all_none(reasons)
+    cancel_unless_all_none(reasons)
     sizes = [types.item_size(action.old) if action.old else 0 for action in actions]
     if sum(sizes) > MAX_TRANSACTION_BYTES:
         raise ValidationException(TOO_LARGE)
@@ -179,7 +184,7 @@ def _prepare(ctx: RequestContext, txn: Any, kind: str, params: dict[str, Any]) -
 def _prepare_put(action: _Action) -> None:
     item, table = action.values, action.table
     if types.item_size(item) > MAX_ITEM_SIZE:
-        raise ValidationException("Item size has exceeded the maximum allowed size")
+        raise ValidationException(ITEM_TOO_LARGE)
     try:
         action.key = item_key(table, item)
     except ValidationException as error:
@@ -206,7 +211,7 @@ def _refuse_same_item(actions: list[_Action]) -> None:
 def _evaluate_write(txn: Any, action: _Action) -> dict[str, Any]:
     """The action's cancellation reason, with `old` and `new` set when it has none."""
     if action.problem is not None:
-        return _validation_error(action.problem)
+        return validation_error(action.problem)
     table = action.table
     old = action.old = read(txn, table, *action.key)
     condition = action.bound.condition
@@ -222,10 +227,10 @@ def _evaluate_write(txn: Any, action: _Action) -> dict[str, Any]:
         try:
             action.new, _paths = action.bound.update.apply(base, item_exists=old is not None)
         except ValidationException as error:
-            return _validation_error(error.message)
+            return validation_error(error.message)
         problem = _updated_item_problem(table, action.new)
         if problem is not None:
-            return _validation_error(problem)
+            return validation_error(problem)
     elif action.kind == "ConditionCheck":
         action.new = old
     if item_collections.overflows(txn, table, action.key[0], old, action.new):
@@ -270,11 +275,13 @@ def _index_type_problem(table: Table, item: dict[str, Any]) -> str | None:
     return None
 
 
-def _validation_error(message: str) -> dict[str, Any]:
+def validation_error(message: str) -> dict[str, Any]:
     return {"Code": "ValidationError", "Message": message}
 
 
-def _cancel_unless_all_none(reasons: list[dict[str, Any]]) -> None:
+def cancel_unless_all_none(reasons: list[dict[str, Any]]) -> None:
+    """Raise TransactionCanceledException, with one reason per action in request order,
+    unless every reason is NO_REASON."""
     if all(reason is NO_REASON for reason in reasons):
         return
     codes = ", ".join(reason["Code"] for reason in reasons)

@@ -12,6 +12,7 @@ from typing import Any
 from tidal.core.errors import ValidationException
 from tidal.dynamodb.expressions import Projection
 from tidal.dynamodb.keys import encode_key
+from tidal.dynamodb.reads import Source, refuse_unprojected
 from tidal.dynamodb.schema import Index, Table
 
 from . import ast
@@ -55,17 +56,12 @@ def plan_access(
     key_range = None
     if partitions is not None and len(partitions) == 1 and keys.range_key:
         key_range = _key_range(table, keys.range_key, conjuncts, translator)
-    if index is not None and index.projection != "ALL":
-        projected = set(index.keys.names) | set(table.keys.names) | index.non_key_attributes
-        if hash_condition:
-            _refuse_unprojected_filters(index, keys.names, projected, conjuncts)
-        if index.is_global and projection is not None:
-            missing = _unprojected([path[0] for path in projection.paths], projected)  # type: ignore[misc]
-            if missing:
-                raise ValidationException(
-                    "One or more parameter values were invalid: Global secondary index "
-                    f"{index.name} does not project [{', '.join(missing)}]"
-                )
+    source = Source(table, index)
+    projected = source.projected()
+    if index is not None and projected is not None and hash_condition:
+        _refuse_unprojected_filters(index, keys.names, projected, conjuncts)
+    if projection is not None:
+        refuse_unprojected(source, projection.paths)
     return Access(partitions, key_range, descending)
 
 
@@ -186,7 +182,7 @@ def _key_range(
 
 
 def _refuse_unprojected_filters(
-    index: Index, key_names: tuple[str, ...], projected: set[str], conjuncts: list[Any]
+    index: Index, key_names: tuple[str, ...], projected: frozenset[str], conjuncts: list[Any]
 ) -> None:
     names: list[str] = []
     for node in conjuncts:
@@ -201,7 +197,7 @@ def _refuse_unprojected_filters(
         )
 
 
-def _unprojected(names: list[str], projected: set[str]) -> list[str]:
+def _unprojected(names: list[str], projected: frozenset[str]) -> list[str]:
     return [name for name in dict.fromkeys(names) if name not in projected]
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from tidal.core.context import RequestContext
 from tidal.core.errors import ValidationException
-from tidal.dynamodb import capacity
 from tidal.dynamodb.catalog import Catalog
+from tidal.dynamodb.items import write_capacity
 from tidal.dynamodb.schema import Table
 
 from . import ast, mutations, reads, tokens
@@ -76,19 +76,12 @@ def execute_statement(
     ctx: RequestContext, txn: Any, parsed: Parsed, params: dict[str, Any]
 ) -> dict[str, Any]:
     operation = prepare(parsed.node, parsed.statement, tables(ctx, txn), "statement")
-    mode = params.get("ReturnConsumedCapacity")
     if isinstance(operation, Read):
         return _read(ctx, txn, operation, parsed.statement, params)
     outcome = mutations.apply(ctx, txn, operation)
     result: dict[str, Any] = {"Items": [outcome.item] if outcome.item else []}
-    spent = outcome.index_units
-    consumed = capacity.report(
-        mode,
-        operation.table.name,
-        outcome.units,
-        {index.name: units for index, units in spent.items() if index.is_global},
-        {index.name: units for index, units in spent.items() if not index.is_global},
-    )
+    mode = params.get("ReturnConsumedCapacity")
+    consumed = write_capacity(mode, operation.table, outcome.units, outcome.index_units)
     if consumed:
         result["ConsumedCapacity"] = consumed
     return result
@@ -100,14 +93,9 @@ def _read(
     request = tokens.request_hash(ctx.account, ctx.region, statement.text, statement.parameters)
     token = params.get("NextToken")
     start = tokens.resume(token, request) if token is not None else None
-    page = reads.run(txn, plan, params.get("Limit"), start)
-    result: dict[str, Any] = {"Items": page.items}
-    if page.last is not None:
-        result["NextToken"] = tokens.mint(request, page.last)
-        result["LastEvaluatedKey"] = page.last_key
-    consumed = reads.consumed(plan, page, params.get("ReturnConsumedCapacity"))
-    if consumed:
-        result["ConsumedCapacity"] = consumed
+    result, last = reads.read_page(txn, plan, params, start)
+    if last is not None:
+        result["NextToken"] = tokens.mint(request, last)
     return result
 
 

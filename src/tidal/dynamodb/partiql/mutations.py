@@ -13,9 +13,8 @@ from tidal.core.context import RequestContext
 from tidal.core.errors import ValidationException
 from tidal.dynamodb import capacity, item_collections, types
 from tidal.dynamodb.errors import ConditionalCheckFailedException
-from tidal.dynamodb.expressions import project_paths
 from tidal.dynamodb.item_keys import check_index_keys
-from tidal.dynamodb.items import MAX_ITEM_SIZE
+from tidal.dynamodb.items import MAX_ITEM_SIZE, UPDATE_TOO_LARGE, updated_attributes
 from tidal.dynamodb.schema import Index
 from tidal.dynamodb.writes import read, write
 
@@ -53,8 +52,8 @@ def apply(ctx: RequestContext, txn: Any, op: Write) -> Outcome:
     new, paths = op.update.apply(old, item_exists=True)  # type: ignore[union-attr,arg-type]
     check_index_keys(op.table, new)
     if types.item_size(new) > MAX_ITEM_SIZE:
-        raise ValidationException("Item size to update has exceeded the maximum allowed size")
-    return _write(ctx, txn, op, old, new, _updated(op.return_values, old, new, paths))
+        raise ValidationException(UPDATE_TOO_LARGE)
+    return _write(ctx, txn, op, old, new, updated_attributes(op.return_values, old, new, paths))
 
 
 def get(txn: Any, op: Get) -> tuple[Item | None, int]:
@@ -80,15 +79,3 @@ def _fail(op: Write, old: Item | None) -> None:
     if op.on_failure == "ALL_OLD" and old:
         fields["Item"] = old
     raise ConditionalCheckFailedException("The conditional request failed", **fields)
-
-
-def _updated(return_values: str, old: Item | None, new: Item, paths: list) -> Item | None:
-    if return_values == "ALL_OLD":
-        return old
-    if return_values == "ALL_NEW":
-        return new
-    if return_values == "UPDATED_OLD":
-        return project_paths(old, paths) if old else None
-    if return_values == "UPDATED_NEW":
-        return project_paths(new, paths)
-    return None

@@ -9,6 +9,7 @@ from tidal.core.errors import ValidationException
 from tidal.dynamodb.schema import Index, Table
 
 from . import ast
+from .translate import path_element
 
 _TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}")
 
@@ -23,7 +24,7 @@ def source_components(source: ast.Source) -> list[str]:
     if isinstance(expr, ast.Name):
         names: list[Any] = [expr.text]
     elif isinstance(expr, ast.Path) and isinstance(expr.root, ast.Name):
-        names = [expr.root.text, *(_component(step) for step in expr.steps)]
+        names = [expr.root.text, *(path_element(step) for step in expr.steps)]
     elif isinstance(expr, ast.Path) and isinstance(expr.root, ast.Collection):
         raise ValidationException("A path cannot start with a list index")
     elif isinstance(expr, ast.Path):
@@ -56,18 +57,3 @@ def index_named(table: Table, name: str) -> Index:
         if index.name == name:
             return index
     raise ValidationException("The table does not have the specified index")
-
-
-def _component(step: ast.Step) -> Any:
-    if step.kind == "name":
-        return step.value
-    if step.kind == "unpivot":
-        raise ValidationException("Unpivot path component like a.*.b are not supported")
-    if step.kind == "wildcard":
-        raise ValidationException("Wildcard path component like a[*].b are not supported")
-    index = step.value
-    if isinstance(index, ast.Literal) and index.kind == "string":
-        return index.value
-    if isinstance(index, ast.Literal) and index.kind == "int":
-        return int(index.value)
-    raise ValidationException("Unexpected path component")

@@ -21,14 +21,15 @@ from tidal.dynamodb.item_keys import (
     refuse_nested_key_paths,
     request_key,
 )
-from tidal.dynamodb.items import MAX_ITEM_SIZE, check_update_targets
+from tidal.dynamodb.items import ITEM_TOO_LARGE, MAX_ITEM_SIZE, check_update_targets
+from tidal.dynamodb.reads import key_types
 from tidal.dynamodb.schema import Index, Table
 
 from . import ast
-from .access import KeyRange, plan_access
+from .access import KeyRange, attribute_names, plan_access
 from .errors import MISSING_KEY_EQUALITY
 from .sources import index_named, source_components, table_name
-from .translate import Piece, Translator, and_text, flatten_and
+from .translate import Piece, SelectList, Translator, and_text, flatten_and
 from .values import Parameters, Value, attribute_name, identifier_of, is_value, literal
 
 RETURN_VALUES = {
@@ -60,7 +61,9 @@ class Read:
     table: Table
     index: Index | None
     condition: Condition | None
-    projection: Projection | None
+    condition_names: list[str]
+    """The attributes the WHERE clause reads."""
+    projection: SelectList | None
     partitions: list[Value] | None
     """Hash key values to read, in order; None to scan."""
     key_range: KeyRange | None
@@ -172,7 +175,8 @@ def _select(
         table,
         index,
         condition,
-        projection,
+        attribute_names(node.where) if node.where is not None else [],
+        SelectList(projection.paths) if projection is not None else None,
         access.partitions,
         access.key_range,
         access.descending,
@@ -219,7 +223,7 @@ def _insert(node: ast.Dml, statement: Statement, translator: Translator, tables:
             "FROM clause may only contain a single table name in data manipulation statements"
         )
     table = tables(table_name(op.target.text))
-    for name, expected in _key_schema(table):
+    for name, expected in key_types(table.keys):
         if name not in item:
             raise ValidationException(f"Key attribute should be present in the item: Key {name}")
         if next(iter(item[name])) != expected:
@@ -231,7 +235,7 @@ def _insert(node: ast.Dml, statement: Statement, translator: Translator, tables:
         raise ValidationException("RETURNING is not supported in INSERT")
     item = types.validate_item(item)
     if types.item_size(item) > MAX_ITEM_SIZE:
-        raise ValidationException("Item size has exceeded the maximum allowed size")
+        raise ValidationException(ITEM_TOO_LARGE)
     stored = item_key(table, item)
     check_index_keys(table, item)
     key = {name: item[name] for name in table.keys.names}
@@ -352,14 +356,6 @@ def _dml_table(node: ast.Dml) -> str:
 # -- keys ---------------------------------------------------------------------------------
 
 
-def _key_schema(table: Table) -> list[tuple[str, str]]:
-    keys = table.keys
-    schema = [(keys.hash_key, keys.hash_type)]
-    if keys.range_key:
-        schema.append((keys.range_key, keys.range_type))  # type: ignore[arg-type]
-    return schema
-
-
 def key_equality(node: Any, translator: Translator) -> tuple[str, Value] | None:
     """(attribute, value) of a `name = value` condition (either way round), else None."""
     if not (isinstance(node, ast.Binary) and node.op == "="):
@@ -402,7 +398,7 @@ def _extract_key(
 
 
 def _check_key_types(table: Table, key: dict[str, Value]) -> None:
-    for name, expected in _key_schema(table):
+    for name, expected in key_types(table.keys):
         kind = next(iter(key[name]))
         if kind not in ("S", "N", "B"):
             raise ValidationException(

@@ -18,7 +18,13 @@ from tidal.core.errors import AWSError, ValidationException
 from tidal.dynamodb import idempotency
 from tidal.dynamodb.capacity import read_units
 from tidal.dynamodb.consumed import Consumed
-from tidal.dynamodb.errors import TransactionCanceledException
+from tidal.dynamodb.transactions import (
+    NO_REASON,
+    SAME_ITEM,
+    TRANSACTION_FACTOR,
+    cancel_unless_all_none,
+    validation_error,
+)
 from tidal.dynamodb.types import item_size
 from tidal.dynamodb.writes import read
 
@@ -33,8 +39,6 @@ MIXED = (
 )
 UNSUPPORTED = "Unsupported operation in transaction."
 RETURNING = "RETURNING clause is not supported in ExecuteTransaction."
-SAME_ITEM = "Transaction request cannot include multiple operations on one item"
-TRANSACTION_FACTOR = 2.0
 # Refusals that cancel the transaction (a reason for the statement) rather than the request.
 CANCELLING = (
     MISSING_KEY_EQUALITY,
@@ -140,11 +144,11 @@ def _prepare(ctx: RequestContext, txn: Any, transaction: Transaction) -> list[An
         try:
             operation = prepare(node, statement, lookup, "transaction")
         except ValidationException as error:
-            if error.message.startswith(CANCELLING):
-                reasons: list[dict[str, Any]] = [{"Code": "None"}] * count
-                reasons[number] = {"Code": "ValidationError", "Message": error.message}
-                raise _cancelled(reasons) from None
-            raise _refused(number, error.message) from None
+            if not error.message.startswith(CANCELLING):
+                raise _refused(number, error.message) from None
+            reasons = [NO_REASON] * count
+            reasons[number] = validation_error(error.message)
+            cancel_unless_all_none(reasons)
         if isinstance(operation, Write) and operation.return_values != "NONE":
             raise _refused(number, RETURNING)
         operations.append(operation)
@@ -167,18 +171,9 @@ def _run_writes(ctx: RequestContext, txn: Any, operations: list[Write], consumed
                 reason["Item"] = error.fields["Item"]
             reasons.append(reason)
             continue
-        reasons.append({"Code": "None"})
+        reasons.append(NO_REASON)
         consumed.add(operation.table.name, outcome.units, outcome.index_units)
-    if any(reason["Code"] != "None" for reason in reasons):
-        raise _cancelled(reasons)
-
-
-def _cancelled(reasons: list[dict[str, Any]]) -> TransactionCanceledException:
-    codes = ", ".join(reason["Code"] for reason in reasons)
-    return TransactionCanceledException(
-        f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
-        CancellationReasons=reasons,
-    )
+    cancel_unless_all_none(reasons)
 
 
 def _refused(number: int, message: str) -> ValidationException:

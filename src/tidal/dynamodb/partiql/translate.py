@@ -14,6 +14,7 @@ from typing import Any
 
 from tidal.core.errors import ValidationException
 from tidal.dynamodb.expressions import Condition, DocPath, ExpressionContext, Projection, Update
+from tidal.dynamodb.expressions.paths import get_path
 
 from . import ast
 from .values import Parameters, Value, identifier_of, is_value, literal
@@ -278,6 +279,21 @@ class Translator:
             raise
 
 
+class SelectList(Projection):
+    """The select list of an ExecuteStatement SELECT: each path comes back under its result
+    name, not nested (`a.b[1]` -> `b[1]`)."""
+
+    __slots__ = ()
+
+    def apply(self, item: dict[str, Value]) -> dict[str, Value]:
+        result = {}
+        for path in self.paths:
+            value = get_path(item, path)
+            if value is not None:
+                result[result_name(path)] = value
+        return result
+
+
 def result_name(path: DocPath) -> str:
     """The attribute a projected path comes back under: its last name, with the list indexes
     after it (`a.b[1]` -> `b[1]`)."""
@@ -299,10 +315,9 @@ def and_text(pieces: list[Piece]) -> str | None:
     return " AND ".join(f"({piece.text})" for piece in pieces)
 
 
-def _element(step: ast.Step) -> str | int:
+def path_element(step: ast.Step) -> str | int:
+    """What a step of a path names: an attribute (`.a`, `['a']`) or a list index (`[1]`)."""
     if step.kind == "name":
-        if not step.value:
-            raise ValidationException("Path component cannot be an empty string")
         return step.value
     if step.kind == "unpivot":
         raise ValidationException("Unpivot path component like a.*.b are not supported")
@@ -310,17 +325,22 @@ def _element(step: ast.Step) -> str | int:
         raise ValidationException("Wildcard path component like a[*].b are not supported")
     index = step.value
     if isinstance(index, ast.Literal) and index.kind == "string":
-        if not index.value:
-            raise ValidationException("Path component cannot be an empty string")
         return index.value
     if isinstance(index, ast.Literal) and index.kind == "int":
-        number = int(index.value)
-        if not 0 <= number < 1 << 31:
-            raise ValidationException(
-                f"List index is not within the allowable range; index: [{number}]"
-            )
-        return number
+        return int(index.value)
     raise ValidationException("Unexpected path component")
+
+
+def _element(step: ast.Step) -> str | int:
+    """A step of an attribute path: a name that is not empty, or an index DynamoDB allows."""
+    element = path_element(step)
+    if element == "":
+        raise ValidationException("Path component cannot be an empty string")
+    if type(element) is int and not 0 <= element < 1 << 31:
+        raise ValidationException(
+            f"List index is not within the allowable range; index: [{element}]"
+        )
+    return element
 
 
 def _is_set(value: Value) -> bool:
