@@ -22,12 +22,18 @@ STREAM_DISABLED = "dynamodb.stream_disabled"
 
 TTL_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
 """The `identity` of an ItemChange that Time to Live made (its stream record's userIdentity)."""
+SHOWS_NEW_IMAGE = frozenset(("NEW_IMAGE", "NEW_AND_OLD_IMAGES"))
+"""The stream view types whose records show the item as it is after the change."""
+SHOWS_OLD_IMAGE = frozenset(("OLD_IMAGE", "NEW_AND_OLD_IMAGES"))
+"""The stream view types whose records show the item as it was before the change."""
 
 
 @dataclass(frozen=True, slots=True)
 class ItemChange:
     """A DynamoDB item write on a table with a stream enabled (`old`/`new` None = absent).
 
+    `size_bytes` is the DynamoDB item size of what the stream record shows: the keys, plus
+    the images its view type includes (SHOWS_NEW_IMAGE, SHOWS_OLD_IMAGE) that exist.
     `identity` names who made a change that no caller asked for: TTL_IDENTITY for TTL deletes.
     """
 
@@ -40,6 +46,7 @@ class ItemChange:
     old: dict[str, Any] | None
     new: dict[str, Any] | None
     identity: dict[str, str] | None = None
+    size_bytes: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,14 @@ Two kinds of data live in a store:
   partitions like DynamoDB does and lets parallel scans split the keyspace into disjoint
   segments.
 
+- **logs**: append-only sequences of byte strings, at most one per keyspace. An entry is
+  numbered with its *position* in its log: positions start at 1, grow with every append
+  and are never handed out twice in a log, even after trims and reopening (they are not
+  dense). A log is read in position order from any position, and shrinks only from its
+  front (`log_trim`) or all at once (`drop_space`). Made for records written once and
+  read in order, like stream records: an append writes the entry and nothing else (no
+  hash, no index, no statistics, no counter).
+
 All reads and writes happen inside a transaction. A write transaction is atomic: either
 everything in it commits or nothing does. Iterators returned by `range` and `scan` must
 be consumed before the transaction ends.
@@ -90,11 +98,38 @@ class Transaction(Protocol):
         ...
 
     def drop_space(self, space: int) -> None:
-        """Forget the keyspace at once; its rows are deleted later by `Store.reclaim`."""
+        """Forget the keyspace at once; its rows and log entries are deleted later by
+        `Store.reclaim`."""
         ...
 
     def space_stats(self, space: int) -> tuple[int, int]:
         """(row count, total bytes of the values), kept current by every write: O(1)."""
+        ...
+
+    # logs
+
+    def log_append(self, space: int, value: bytes, at_least: int = 0) -> int:
+        """Append `value` to the keyspace's log; returns its position.
+
+        The position is above every position the log handed out before, and at least
+        `at_least`: a caller that promised readers a lower bound keeps its word. Positions
+        are below 2**39; a log is kept by a keyspace id below 2**24.
+        """
+        ...
+
+    def log_read(
+        self, space: int, after: int = 0, until: int | None = None, limit: int | None = None
+    ) -> Iterator[tuple[int, bytes]]:
+        """`(position, value)` of the log's entries positioned above `after` and at most
+        `until` (any integers), oldest first."""
+        ...
+
+    def log_last(self, space: int) -> int | None:
+        """The position of the log's newest entry; None if it holds none."""
+        ...
+
+    def log_trim(self, space: int, before: int) -> int:
+        """Delete the log's entries positioned below `before`; returns how many."""
         ...
 
     def on_commit(self, callback: Callable[[], object]) -> None:
@@ -120,7 +155,8 @@ class Store(Protocol):
         ...
 
     def reclaim(self, batch: int = 1000) -> bool:
-        """Delete up to `batch` rows of dropped keyspaces; True while some remain.
+        """Delete up to `batch` rows and log entries of dropped keyspaces; True while some
+        remain.
 
         `drop_space` only marks a keyspace as gone, so dropping a large table costs no
         more than a small one; the server calls `reclaim` in the background, between

@@ -35,6 +35,13 @@ MIGRATIONS: list[tuple[str, ...]] = [
         # Keyspaces dropped but whose rows are not deleted yet (see Store.reclaim).
         "CREATE TABLE dropped_spaces (id INTEGER PRIMARY KEY)",
     ),
+    (
+        # Logs (Transaction.log_append): one rowid table, keyed by keyspace id << 39 | the
+        # entry's position in its log, so a log is one contiguous run of the table, an
+        # append goes to the end of that run, and nothing else (no index, no trigger) is
+        # written. A NULL value marks the highest position a trimmed log has used.
+        "CREATE TABLE log_entries (key INTEGER PRIMARY KEY, value BLOB)",
+    ),
 ]
 
 

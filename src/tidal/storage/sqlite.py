@@ -9,6 +9,12 @@ transaction inside the first is a bug and raises RuntimeError.
 Rows live in one table with the primary key (space, hash, pk, sk), where hash is a
 32-bit blake2b of pk: the primary key order is the scan order, a partition is one
 contiguous run of the index, and parallel-scan segments are ranges of hash.
+
+Log entries live in one rowid table keyed by `space << 39 | position`: a log is one
+contiguous run of the table and an append, numbered one above the last key of its run,
+goes to the end of that run with nothing else to update. Trimming a log's newest entry
+leaves a NULL-valued entry at its position, so that the log never numbers an entry with
+it again.
 """
 
 from __future__ import annotations
@@ -54,6 +60,30 @@ _MARK_DROPPED = "INSERT INTO dropped_spaces (id) VALUES (?)"
 _NEXT_DROPPED = "SELECT id FROM dropped_spaces LIMIT 1"
 _RECLAIM_ROWS = "DELETE FROM rows WHERE rowid IN (SELECT rowid FROM rows WHERE space = ? LIMIT ?)"
 _FORGET_DROPPED = "DELETE FROM dropped_spaces WHERE id = ?"
+LOG_SHIFT = 39
+MAX_POSITION = (1 << LOG_SHIFT) - 1
+MAX_LOG_SPACE = (1 << (63 - LOG_SHIFT)) - 1
+_RECLAIM_LOG = (
+    "DELETE FROM log_entries WHERE key IN"
+    " (SELECT key FROM log_entries WHERE key > ? AND key <= ? LIMIT ?)"
+)
+# ?1 the lowest key the entry may get, ?2 the log's key 0, ?3 its last possible key.
+_APPEND = (
+    "INSERT INTO log_entries (key, value) VALUES (max(?1, 1 + coalesce((SELECT key FROM"
+    " log_entries WHERE key > ?2 AND key <= ?3 ORDER BY key DESC LIMIT 1), ?2)), ?4)"
+)
+_READ_LOG = (
+    "SELECT key - ?1, value FROM log_entries WHERE key > ?2 AND key <= ?3"
+    " AND value IS NOT NULL ORDER BY key LIMIT ?4"
+)
+_LAST_IN_LOG = (
+    "SELECT key - ?1 FROM log_entries WHERE key > ?1 AND key <= ?2 AND value IS NOT NULL"
+    " ORDER BY key DESC LIMIT 1"
+)
+_TOP_OF_LOG = "SELECT key FROM log_entries WHERE key > ? AND key <= ? ORDER BY key DESC LIMIT 1"
+_TRIM_LOG = "DELETE FROM log_entries WHERE key > ? AND key < ? AND value IS NOT NULL"
+_TRIM_MARKS = "DELETE FROM log_entries WHERE key > ? AND key < ? AND value IS NULL"
+_MARK_TOP = "INSERT INTO log_entries (key, value) VALUES (?, NULL)"
 _STATS = "SELECT rows, bytes FROM spaces WHERE id = ?"
 _SCAN = (
     "SELECT pk, sk, value FROM rows WHERE space = ? AND hash >= ? AND hash < ?"
@@ -91,6 +121,13 @@ _RANGE_SQL = {
 def pk_hash(pk: bytes) -> int:
     """The partition hash that orders a scan: 32 bits of blake2b, unsigned."""
     return int.from_bytes(blake2b(pk, digest_size=4).digest(), "big")
+
+
+def _log_base(space: int) -> int:
+    """The key just below the keys of the keyspace's log entries."""
+    if not 0 < space <= MAX_LOG_SPACE:
+        raise StoreError(f"keyspace {space} cannot hold a log (ids 1..{MAX_LOG_SPACE} can)")
+    return space << LOG_SHIFT
 
 
 def _successor(prefix: bytes) -> bytes | None:
@@ -164,6 +201,10 @@ class SQLiteStore:
             if row is None:
                 return False
             deleted = txn._conn.execute(_RECLAIM_ROWS, (row[0], batch)).rowcount
+            if deleted < batch and row[0] <= MAX_LOG_SPACE:
+                base = _log_base(row[0])
+                reclaim_log = (base, base + MAX_POSITION, batch - deleted)
+                deleted += txn._conn.execute(_RECLAIM_LOG, reclaim_log).rowcount
             if deleted < batch:
                 txn._conn.execute(_FORGET_DROPPED, (row[0],))
         return True
@@ -368,6 +409,44 @@ class SQLiteTransaction:
     def space_stats(self, space: int) -> tuple[int, int]:
         row = self._conn.execute(_STATS, (space,)).fetchone()
         return (0, 0) if row is None else row
+
+    # logs
+
+    def log_append(self, space: int, value: bytes, at_least: int = 0) -> int:
+        self._check_writable()
+        base = _log_base(space)
+        lowest = base + min(max(at_least, 0), MAX_POSITION + 1)
+        key = self._conn.execute(_APPEND, (lowest, base, base + MAX_POSITION, value)).lastrowid
+        if key - base > MAX_POSITION:
+            raise StoreError(f"the log of keyspace {space} has no position left")
+        return key - base
+
+    def log_read(
+        self, space: int, after: int = 0, until: int | None = None, limit: int | None = None
+    ) -> Iterator[tuple[int, bytes]]:
+        base = _log_base(space)
+        after = min(max(after, 0), MAX_POSITION)
+        until = MAX_POSITION if until is None else min(max(until, 0), MAX_POSITION)
+        params = (base, base + after, base + until, -1 if limit is None else limit)
+        return self._conn.execute(_READ_LOG, params)
+
+    def log_last(self, space: int) -> int | None:
+        base = _log_base(space)
+        row = self._conn.execute(_LAST_IN_LOG, (base, base + MAX_POSITION)).fetchone()
+        return None if row is None else row[0]
+
+    def log_trim(self, space: int, before: int) -> int:
+        self._check_writable()
+        base = _log_base(space)
+        if before <= 1:
+            return 0
+        end = base + min(before, MAX_POSITION + 1)
+        top = self._conn.execute(_TOP_OF_LOG, (base, base + MAX_POSITION)).fetchone()
+        deleted = self._conn.execute(_TRIM_LOG, (base, end)).rowcount
+        self._conn.execute(_TRIM_MARKS, (base, end))
+        if top is not None and top[0] < end:
+            self._conn.execute(_MARK_TOP, (top[0],))
+        return deleted
 
     def on_commit(self, callback: Callable[[], object]) -> None:
         if self._callbacks is None:

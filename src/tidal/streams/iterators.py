@@ -25,7 +25,8 @@ LIFETIME = 15 * 60.0
 """Seconds an iterator stays usable."""
 MAX_RECORDS = 1000
 MAX_BYTES = 1024 * 1024
-_POSITIONS = range(256**streams.SEQUENCE_KEY_BYTES)
+_POSITIONS = range(10**40)
+"""The sequence numbers an iterator may hold: any of up to 40 digits."""
 _NUMBERED = ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
 
 
@@ -40,9 +41,8 @@ def get_shard_iterator(txn: Any, account: str, region: str, params: dict[str, An
     if kind == "TRIM_HORIZON":
         after = floor
     elif kind == "LATEST":
-        after = max(
-            floor, int(shard.get("end", 0)), streams.last_sequence(txn, document, shard) or 0
-        )
+        newest = int(shard["end"]) if "end" in shard else streams.last_sequence(txn, document)
+        after = max(floor, newest or 0)
     elif kind == "AT_SEQUENCE_NUMBER":
         after = _checked(number - 1, shard, floor)
     elif kind == "AFTER_SEQUENCE_NUMBER":
@@ -87,20 +87,18 @@ def read(txn: Any, account: str, region: str, iterator: str, limit: int = MAX_RE
     found: list[bytes] = []
     size = 0
     cut = False
-    rows = txn.range(
-        document["space"],
-        shard_id.encode(),
-        lo=streams.sequence_key(after),
-        lo_inclusive=False,
-        limit=limit,
+    entries = txn.log_read(
+        document["space"], streams.position_of(after), streams.until(shard), limit
     )
-    for key, value in rows:
-        if found and size + len(value) > MAX_BYTES:
+    for position, value in entries:
+        sequence = streams.sequence_of(position)
+        record = records.numbered(value, sequence)
+        if found and size + len(record) > MAX_BYTES:
             cut = True
             break
-        found.append(value)
-        size += len(value)
-        after = streams.sequence_of(key)
+        found.append(record)
+        size += len(record)
+        after = sequence
     drained = "end" in shard and not cut and len(found) < limit
     return Page(found, None if drained else encode(stream_arn, shard_id, after, clock.now()))
 
@@ -150,16 +148,11 @@ def _before_time(
 ) -> int:
     """The position before the shard's first record made at or after `moment`."""
     after = floor
-    rows = txn.range(
-        document["space"],
-        shard["ShardId"].encode(),
-        lo=streams.sequence_key(floor),
-        lo_inclusive=False,
-    )
-    for key, value in rows:
+    entries = txn.log_read(document["space"], streams.position_of(floor), streams.until(shard))
+    for position, value in entries:
         if records.created_at(value) >= int(moment):
             break
-        after = streams.sequence_of(key)
+        after = streams.sequence_of(position)
     return after
 
 

@@ -108,9 +108,12 @@ class Trim(NamedTuple):
 
 
 def _trim(txn: Any, document: dict[str, Any], cutoff: float, budget: int) -> Trim:
-    """Delete the stream's records made at or before `cutoff`, and closed shards left empty."""
+    """Delete the stream's records made at or before `cutoff`, and closed shards left empty.
+
+    Records are made in log order, so the expired ones are a front of the log: trimming
+    stops at the first shard that keeps a record, or that closed after `cutoff`.
+    """
     deleted = 0
-    oldest: float | None = None
     changed = False
     for shard_doc in list(document["shards"]):
         gone, made, exhausted = _trim_shard(txn, document["space"], shard_doc, cutoff, budget)
@@ -118,16 +121,15 @@ def _trim(txn: Any, document: dict[str, Any], cutoff: float, budget: int) -> Tri
         budget -= gone
         changed = changed or gone > 0
         if exhausted:
-            return Trim(deleted, oldest, changed, True)
+            return Trim(deleted, None, changed, True)
         if made is None and "end" in shard_doc:
-            if shard_doc["closed"] <= cutoff:
-                document["shards"].remove(shard_doc)
-                changed = True
-                continue
-            made = shard_doc["closed"]
-        if made is not None:
-            oldest = made if oldest is None else min(oldest, made)
-    return Trim(deleted, oldest, changed, False)
+            if shard_doc["closed"] > cutoff:
+                return Trim(deleted, shard_doc["closed"], changed, False)
+            document["shards"].remove(shard_doc)
+            changed = True
+        elif made is not None:
+            return Trim(deleted, made, changed, False)
+    return Trim(deleted, None, changed, False)
 
 
 def _trim_shard(
@@ -138,16 +140,17 @@ def _trim_shard(
     Returns (records deleted, when the oldest record kept was made, whether expired
     records are left because the budget ran out).
     """
-    partition = shard_doc["ShardId"].encode()
-    expired: list[bytes] = []
+    after = streams.position_of(streams.floor(shard_doc))
+    expired: list[int] = []
     kept: float | None = None
-    for key, value in txn.range(space, partition, limit=budget + 1):
+    for position, value in txn.log_read(space, after, streams.until(shard_doc), budget + 1):
         made = records.created_at(value)
         if made > cutoff:
             kept = made
             break
-        expired.append(key)
-    for key in expired[:budget]:
-        txn.delete(space, partition, key)
-        shard_doc["trimmed"] = str(streams.sequence_of(key))
-    return min(len(expired), budget), kept, len(expired) > budget
+        expired.append(position)
+    deleted = expired[:budget]
+    if deleted:
+        txn.log_trim(space, deleted[-1] + 1)
+        shard_doc["trimmed"] = str(streams.sequence_of(deleted[-1]))
+    return len(deleted), kept, len(expired) > budget

@@ -2,11 +2,13 @@
 
 Every change of an item is one record in its stream's open shard, written by the hook
 that DynamoDB's write path calls inside the writer's transaction, so the record commits
-or rolls back with the change. Sequence numbers are decimal integers of 21+ digits:
-each is above the stream's previous one and at least 10**20 plus the current time in
-microseconds, so they keep growing across restarts even when the newest records were
-trimmed. A shard that has been open for the rollover interval is closed (its
-EndingSequenceNumber is the last number it handed out) and a child shard, naming it as
+or rolls back with the change. A record's sequence number comes from its position in the
+stream's log (`streams.sequence_of`), which the store never hands out twice, even across
+restarts and after trims. The first shard starts at the log's first position, a child at
+the number after its parent's end, and a shard's first record is placed at or above its
+start (`at_least`), so its records are exactly those numbered from its start to its end.
+A shard that has been open for the rollover interval is closed (its EndingSequenceNumber
+is the last number it handed out, or its start if none) and a child shard, naming it as
 ParentShardId, takes the stream's next records.
 """
 
@@ -29,23 +31,21 @@ from tidal.core.runtime import Runtime
 from tidal.streams import records, streams
 from tidal.streams.notify import notifier
 
-SEQUENCE_BASE = 10**20
-"""Every sequence number has at least 21 digits, like AWS's."""
-
 
 @dataclass
 class OpenShard:
     """Where a stream's next record goes, and the last sequence number it handed out."""
 
     space: int
-    partition: bytes
     opened: float
+    start: int
     last: int
 
-    def allocate(self, now: float) -> int:
-        sequence = max(self.last + 1, SEQUENCE_BASE + int(now * 1_000_000))
-        self.last = sequence
-        return sequence
+    def append(self, txn: Any, value: bytes) -> int:
+        """Append a record's JSON; returns its sequence number."""
+        position = txn.log_append(self.space, value, streams.position_of(self.start))
+        self.last = streams.sequence_of(position)
+        return self.last
 
 
 class Writers:
@@ -109,9 +109,7 @@ def append(runtime: Runtime, txn: Any, change: ItemChange) -> None:
         shard = _adopt(runtime, txn, change, now)
     elif now - shard.opened >= runtime.config.shard_rollover:
         shard = roll_over(runtime, txn, change.stream_arn, now)
-    sequence = shard.allocate(now)
-    value = records.build(change, str(sequence), now)
-    txn.put(shard.space, shard.partition, streams.sequence_key(sequence), value)
+    sequence = shard.append(txn, records.build(change, now))
     txn.on_commit(partial(notifier(runtime).published, change.stream_arn, sequence))
 
 
@@ -130,7 +128,7 @@ def enable(runtime: Runtime, txn: Any, event: StreamEnabled) -> None:
         "space": txn.new_space(),
         "shards": [],
     }
-    _open_child(document, None, SEQUENCE_BASE + int(now * 1_000_000), now)
+    _open_child(document, None, streams.sequence_of(1), now)
     streams.save(txn, document)
 
 
@@ -157,7 +155,7 @@ def roll_over(runtime: Runtime, txn: Any, stream_arn: str, now: float) -> OpenSh
     parent = streams.open_shard(document)
     writers(runtime).changing(txn, stream_arn)
     _close(parent, shard.last, now)
-    _open_child(document, parent["ShardId"], shard.allocate(now), now)
+    _open_child(document, parent["ShardId"], shard.last + 1, now)
     streams.save(txn, document)
     txn.on_commit(partial(notifier(runtime).changed, stream_arn))
     return writers(runtime).open_shard(txn, stream_arn)
@@ -191,12 +189,12 @@ def _open_shard(txn: Any, document: dict[str, Any]) -> OpenShard:
     shard_doc = streams.open_shard(document)
     if shard_doc is None:
         raise RuntimeError(f"a write reached the disabled stream {document['StreamArn']}")
-    last = streams.last_sequence(txn, document, shard_doc)
+    last = streams.last_sequence(txn, document)
     start = int(shard_doc["start"])
     return OpenShard(
         space=document["space"],
-        partition=shard_doc["ShardId"].encode(),
         opened=shard_doc["opened"],
+        start=start,
         last=max(start, last or 0),
     )
 

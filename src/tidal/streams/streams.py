@@ -2,8 +2,11 @@
 
 A stream lives in the store as a document in `streams/streams`, keyed
 `<account>:<region>:<table>/<label>` so that ListStreams reads one table's streams (or all
-of an account's) in order, and its records in a keyspace of its own: partition = shard id,
-sort key = the record's sequence number as 17 big-endian bytes, value = the record's JSON.
+of an account's) in order, and its records in the log of a keyspace of its own (the
+document's "space"), each the JSON GetRecords returns. A record's sequence number is
+SEQUENCE_BASE plus its position in the log, and a shard holds the records numbered from its
+start to its end: only the open shard takes records, and a child starts after its parent's
+end.
 
     {"StreamArn", "StreamLabel", "TableName", "StreamViewType", "KeySchema",
      "CreationRequestDateTime", "StreamStatus": "ENABLED" | "DISABLED", "space": keyspace id,
@@ -23,8 +26,8 @@ from tidal.core.errors import ValidationException
 from tidal.streams.errors import shard_not_found, stream_not_found
 
 NAMESPACE = "streams/streams"
-SEQUENCE_KEY_BYTES = 17
-"""10**40 < 256**17: sequence numbers of up to 40 digits keep their order as sort keys."""
+SEQUENCE_BASE = 10**20
+"""Sequence numbers are SEQUENCE_BASE + a log position (below 2**39): 21 digits, like AWS's."""
 MAX_PAGE = 100
 
 _STREAM_ARN = re.compile(
@@ -45,12 +48,20 @@ def key_of(stream_arn: str) -> str | None:
     return stream_key(account, region, table_name, label)
 
 
-def sequence_key(sequence: int) -> bytes:
-    return sequence.to_bytes(SEQUENCE_KEY_BYTES, "big")
+def sequence_of(position: int) -> int:
+    """The sequence number of the record at a log position."""
+    return SEQUENCE_BASE + position
 
 
-def sequence_of(key: bytes) -> int:
-    return int.from_bytes(key, "big")
+def position_of(sequence: int) -> int:
+    """The log position of sequence number `sequence` (maybe no record's: 0 or less if below
+    every record's)."""
+    return sequence - SEQUENCE_BASE
+
+
+def until(shard_doc: dict[str, Any]) -> int | None:
+    """The log position of a closed shard's last record (or above it); None if it is open."""
+    return position_of(int(shard_doc["end"])) if "end" in shard_doc else None
 
 
 def load(txn: Any, stream_arn: str) -> dict[str, Any] | None:
@@ -92,23 +103,16 @@ def floor(shard_doc: dict[str, Any]) -> int:
     return max(int(shard_doc["start"]) - 1, int(shard_doc.get("trimmed", 0)))
 
 
-def last_sequence(txn: Any, document: dict[str, Any], shard_doc: dict[str, Any]) -> int | None:
-    """The sequence number of the shard's newest record, None if it holds none."""
-    for key, _ in txn.range(
-        document["space"], shard_doc["ShardId"].encode(), reverse=True, limit=1
-    ):
-        return sequence_of(key)
-    return None
+def last_sequence(txn: Any, document: dict[str, Any]) -> int | None:
+    """The sequence number of the stream's newest record, None if it holds none."""
+    position = txn.log_last(document["space"])
+    return None if position is None else sequence_of(position)
 
 
 def newest_sequence(txn: Any, stream_arn: str) -> int:
     """The sequence number of the stream's newest record (0 if it has none, or no stream)."""
     document = load(txn, stream_arn)
-    for shard_doc in reversed(document["shards"] if document else ()):
-        newest = last_sequence(txn, document, shard_doc)
-        if newest is not None:
-            return newest
-    return 0
+    return (last_sequence(txn, document) if document else None) or 0
 
 
 def list_streams(txn: Any, account: str, region: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Stream ARNs, sequence-number keys and shard iterators."""
+"""Stream ARNs, sequence numbers, shard ranges and shard iterators."""
 
 from __future__ import annotations
 
@@ -24,12 +24,18 @@ def test_stream_keys_come_from_arns():
         assert streams.key_of(wrong) is None, wrong
 
 
-@given(
-    st.integers(min_value=10**20, max_value=10**40 - 1), st.integers(min_value=0, max_value=10**6)
-)
-def test_sequence_keys_sort_like_the_numbers(number, step):
-    assert streams.sequence_key(number) < streams.sequence_key(number + step + 1)
-    assert streams.sequence_of(streams.sequence_key(number)) == number
+@given(st.integers(min_value=1, max_value=2**63 - 1), st.integers(min_value=1, max_value=10**6))
+def test_sequence_numbers_come_from_log_positions(position, step):
+    number = streams.sequence_of(position)
+    assert len(str(number)) == 21
+    assert number < streams.sequence_of(position + step)
+    assert streams.position_of(number) == position
+
+
+def test_a_shard_holds_the_records_up_to_its_end():
+    assert streams.until({"ShardId": "shardId-1", "start": "100000000000000000001"}) is None
+    closed = {"ShardId": "shardId-1", "start": "100000000000000000001", "end": str(10**20 + 9)}
+    assert streams.until(closed) == 9
 
 
 def test_iterators_round_trip():

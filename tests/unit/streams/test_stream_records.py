@@ -1,47 +1,13 @@
-"""Stream records built from item changes: images, sizes, no-op writes, TTL identity."""
+"""Stream records built from item changes: images, sizes, numbers, no-op writes, TTL identity."""
 
 from __future__ import annotations
 
-import base64
-
 import orjson
-from hypothesis import given
-from hypothesis import strategies as st
 
 from tidal.core.events import TTL_IDENTITY, ItemChange
-from tidal.dynamodb import types
 from tidal.streams import records
 
 ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2025-01-01T00:00:00.000"
-
-names = st.text(min_size=1, max_size=8)
-numbers = st.decimals(min_value=-(10**20), max_value=10**20, places=4).map(
-    lambda number: types.canonical_number(str(number))
-)
-binaries = st.binary(max_size=12).map(lambda data: base64.b64encode(data).decode())
-scalars = st.one_of(
-    st.text(max_size=12).map(lambda text: {"S": text}),
-    numbers.map(lambda number: {"N": number}),
-    binaries.map(lambda data: {"B": data}),
-    st.booleans().map(lambda flag: {"BOOL": flag}),
-    st.just({"NULL": True}),
-    st.lists(st.text(max_size=6), min_size=1, max_size=4, unique=True).map(lambda s: {"SS": s}),
-    st.lists(numbers, min_size=1, max_size=4, unique=True).map(lambda s: {"NS": s}),
-)
-values = st.recursive(
-    scalars,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3).map(lambda items: {"L": items}),
-        st.dictionaries(names, inner, max_size=3).map(lambda members: {"M": members}),
-    ),
-    max_leaves=8,
-)
-items = st.dictionaries(names, values, max_size=5)
-
-
-@given(items)
-def test_item_size_is_dynamodbs(item):
-    assert records.item_size(item) == types.item_size(item)
 
 
 def change(view_type: str, old: dict | None, new: dict | None, **extra) -> ItemChange:
@@ -63,16 +29,17 @@ NEW = {"pk": {"S": "k"}, "a": {"S": "new!"}}
 
 
 def built(view_type: str, old: dict | None, new: dict | None, **extra) -> dict:
-    return orjson.loads(records.build(change(view_type, old, new, **extra), "1" * 21, 1700.9))
+    record = records.build(change(view_type, old, new, **extra), 1700.9)
+    return orjson.loads(records.numbered(record, 10**20 + 7))
 
 
 def test_a_modify_record_for_each_view_type():
-    sizes = {"KEYS_ONLY": 3, "NEW_IMAGE": 3 + 8, "OLD_IMAGE": 3 + 7, "NEW_AND_OLD_IMAGES": 18}
-    for view_type, size in sizes.items():
-        record = built(view_type, OLD, NEW)
+    for size, view_type in enumerate(("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")):
+        record = built(view_type, OLD, NEW, size_bytes=size)
         assert record["eventName"] == "MODIFY"
         body = record["dynamodb"]
         assert body["SizeBytes"] == size
+        assert body["SequenceNumber"] == "100000000000000000007"
         assert ("NewImage" in body) == (view_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"))
         assert ("OldImage" in body) == (view_type in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"))
 
@@ -94,7 +61,19 @@ def test_insert_and_remove_leave_out_the_image_that_does_not_exist():
     assert "NewImage" not in remove["dynamodb"] and "OldImage" not in remove["dynamodb"]
     assert remove["dynamodb"]["ApproximateCreationDateTime"] == 1700
     assert remove["awsRegion"] == "eu-west-1"
-    assert records.created_at(records.build(change("KEYS_ONLY", OLD, None), "1" * 21, 5.5)) == 5
+    assert records.created_at(records.build(change("KEYS_ONLY", OLD, None), 5.5)) == 5
+
+
+def test_only_the_envelope_gets_the_sequence_number():
+    tricky = {
+        "pk": {"S": '"SequenceNumber":""'},
+        "SequenceNumber": {"S": ""},
+        "m": {"M": {"SequenceNumber": {"SS": [""]}}},
+    }
+    record = built("NEW_AND_OLD_IMAGES", tricky, {**tricky, "x": {"NULL": True}})
+    assert record["dynamodb"]["SequenceNumber"] == "100000000000000000007"
+    assert record["dynamodb"]["OldImage"] == tricky
+    assert record["dynamodb"]["NewImage"] == {**tricky, "x": {"NULL": True}}
 
 
 def test_ttl_deletes_name_the_dynamodb_service():
