@@ -123,10 +123,12 @@ def test_flags_come_from_the_environment(serve, tmp_path):
     assert (tmp_path / "elsewhere").is_dir()
 
 
-def test_kill_9_during_writes_keeps_every_acknowledged_write(serve):
-    served = serve()
-    dynamodb = client("dynamodb", served.endpoint)
-    make_table(dynamodb)
+def kill_during_writes(served: Served, table: str, writes_before_kill: int) -> list[str]:
+    """PutItem from four threads until `served` is killed with SIGKILL; the keys acknowledged.
+
+    Each item is {"pk": key, "n": its number}; the kill comes once a writer has had
+    `writes_before_kill` writes acknowledged.
+    """
     acknowledged: list[str] = []
     enough = threading.Event()
 
@@ -135,11 +137,11 @@ def test_kill_9_during_writes_keeps_every_acknowledged_write(serve):
         for n in range(100_000):
             key = f"k{writer_id}-{n}"
             try:
-                writer.put_item(TableName="things", Item={"pk": {"S": key}})
+                writer.put_item(TableName=table, Item={"pk": {"S": key}, "n": {"N": str(n)}})
             except Exception:
                 return
             acknowledged.append(key)
-            if n == 200:
+            if n == writes_before_kill:
                 enough.set()
 
     writers = [threading.Thread(target=write, args=(n,)) for n in range(4)]
@@ -149,6 +151,13 @@ def test_kill_9_during_writes_keeps_every_acknowledged_write(serve):
     served.stop(signal.SIGKILL)
     for thread in writers:
         thread.join(60)
+    return acknowledged
+
+
+def test_kill_9_during_writes_keeps_every_acknowledged_write(serve):
+    served = serve()
+    make_table(client("dynamodb", served.endpoint))
+    acknowledged = kill_during_writes(served, "things", writes_before_kill=200)
     reopened = serve()
     dynamodb = client("dynamodb", reopened.endpoint)
     for key in acknowledged:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import threading
 
 import pytest
 
 from tests.integration.streams_support import Clock, read_stream, shards_of, stream_table
-from tests.integration.test_serve import Served
+from tests.integration.test_serve import Served, kill_during_writes
 from tidal.core.events import ITEM_CHANGED, ItemChange
 from tidal.streams import streams
 from tidal.streams.notify import wait_for_records
@@ -38,28 +37,7 @@ def test_kill_9_during_writes_leaves_one_record_per_acknowledged_write(serve):
     served = serve("--shard-rollover", "1s")
     dynamodb = client("dynamodb", served.endpoint)
     arn = stream_table(dynamodb, "things", "NEW_IMAGE")
-    acknowledged: list[str] = []
-    enough = threading.Event()
-
-    def write(writer_id: int) -> None:
-        writer = client("dynamodb", served.endpoint)
-        for n in range(100_000):
-            key = f"k{writer_id}-{n}"
-            try:
-                writer.put_item(TableName="things", Item={"pk": {"S": key}, "n": {"N": str(n)}})
-            except Exception:
-                return
-            acknowledged.append(key)
-            if n == 300:
-                enough.set()
-
-    writers = [threading.Thread(target=write, args=(n,)) for n in range(4)]
-    for thread in writers:
-        thread.start()
-    assert enough.wait(60)
-    served.stop(signal.SIGKILL)
-    for thread in writers:
-        thread.join(60)
+    acknowledged = kill_during_writes(served, "things", writes_before_kill=300)
 
     reopened = serve("--shard-rollover", "1s")
     dynamodb = client("dynamodb", reopened.endpoint)
