@@ -6,7 +6,8 @@ import asyncio
 import time
 
 from tests.integration.streams_support import read_stream, stream_table
-from tidal.streams.notify import wait_for_records
+from tidal.streams.notify import notifier, wait_for_records
+from tidal.testing.waiting import until
 
 
 def test_a_put_wakes_a_waiting_consumer(dynamodb, dynamodbstreams, table_name, tidal_server):
@@ -16,7 +17,7 @@ def test_a_put_wakes_a_waiting_consumer(dynamodb, dynamodbstreams, table_name, t
     async def consume() -> float:
         assert not await wait_for_records(runtime, arn, None, 0.01)
         waiting = asyncio.create_task(wait_for_records(runtime, arn, None, 60))
-        await asyncio.sleep(0)  # the task starts waiting
+        await until(lambda: notifier(runtime).waiters(arn) == 1)
         assert not waiting.done()
         await asyncio.to_thread(dynamodb.put_item, TableName=table_name, Item={"pk": {"S": "a"}})
         put_done = time.monotonic()
@@ -40,7 +41,7 @@ def test_disabling_the_stream_wakes_its_consumers(dynamodb, table_name, tidal_se
 
     async def consume() -> bool:
         waiting = asyncio.create_task(wait_for_records(runtime, arn, None, 60))
-        await asyncio.sleep(0)
+        await until(lambda: notifier(runtime).waiters(arn) == 1)
         await asyncio.to_thread(
             dynamodb.update_table,
             TableName=table_name,

@@ -47,6 +47,11 @@ class Notifier:
             waiters = self._waiters.pop(stream_arn, None)
         _wake(waiters)
 
+    def waiters(self, stream_arn: str) -> int:
+        """How many waits on the stream are pending."""
+        with self._lock:
+            return len(self._waiters.get(stream_arn, ()))
+
     def knows(self, stream_arn: str) -> bool:
         with self._lock:
             return stream_arn in self._newest

@@ -6,6 +6,7 @@ import asyncio
 import threading
 
 from tidal.streams.notify import Notifier
+from tidal.testing.waiting import until
 
 ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/label"
 
@@ -15,7 +16,7 @@ def test_a_record_published_on_another_thread_wakes_the_waiter():
 
     async def scenario() -> bool:
         waiting = asyncio.create_task(notifier.wait(ARN, 5, 60))
-        await asyncio.sleep(0)
+        await until(lambda: notifier.waiters(ARN) == 1)
         writer = threading.Thread(target=notifier.published, args=(ARN, 6))
         writer.start()
         woken = await waiting
@@ -42,7 +43,7 @@ def test_a_shard_change_wakes_without_a_record():
 
     async def scenario() -> bool:
         waiting = asyncio.create_task(notifier.wait(ARN, 0, 60))
-        await asyncio.sleep(0)
+        await until(lambda: notifier.waiters(ARN) == 1)
         notifier.changed(ARN)
         notifier.changed("arn:other")
         return await waiting
@@ -55,7 +56,7 @@ def test_other_streams_do_not_wake_the_waiter():
 
     async def scenario() -> bool:
         waiting = asyncio.create_task(notifier.wait(ARN, 0, 0.01))
-        await asyncio.sleep(0)
+        await until(lambda: notifier.waiters(ARN) == 1)
         notifier.published("arn:other", 99)
         return await waiting
 
