@@ -63,3 +63,8 @@ def gsi(name: str, hash_key: str, range_key: str | None = None, **projection: An
         "KeySchema": keys,
         "Projection": projection or {"ProjectionType": "ALL"},
     }
+
+
+def invalid(message: str) -> tuple[str, str, int]:
+    """What `error_of` gives for a ValidationException with `message`."""
+    return ("ValidationException", message, 400)

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from tests.integration.support import create_table, gsi, unchecked_client
+from tests.integration.support import create_table, gsi, invalid, unchecked_client
 from tests.integration.test_tables import error_of
 
 INVALID = "One or more parameter values were invalid: "
@@ -22,10 +22,6 @@ MANY_TYPES = (
     "must contain exactly one of the supported datatypes"
 )
 SCHEMA = "The provided key element does not match the schema"
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture

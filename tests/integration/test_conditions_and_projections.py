@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.support import create_table, gsi
+from tests.integration.support import create_table, gsi, invalid
 from tests.integration.test_tables import error_of
 
 KEY = {"pk": {"S": "k"}}
@@ -30,10 +30,6 @@ ITEM = {
     "z": {"NULL": True},
     "e": {"S": ""},
 }
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.support import create_table, unchecked_client
+from tests.integration.support import create_table, invalid, unchecked_client
 from tests.integration.test_tables import error_of
 
 KEY = {"pk": {"S": "k"}}
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.support import create_table, gsi
+from tests.integration.support import create_table, gsi, invalid
 from tests.integration.test_tables import error_of
 
 INVALID = "One or more parameter values were invalid: "
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.support import create_table, unchecked_client
+from tests.integration.support import create_table, invalid, unchecked_client
 from tests.integration.test_tables import error_of
 from tidal.testing.plugin import client
 
@@ -20,10 +20,6 @@ MAX_ITEM = 400 * 1024
 UNDERFLOW = (
     "Number underflow. Attempting to store a number with magnitude smaller than supported range"
 )
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture

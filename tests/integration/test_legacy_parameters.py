@@ -10,17 +10,13 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.support import create_table, unchecked_client
+from tests.integration.support import create_table, invalid, unchecked_client
 from tests.integration.test_tables import error_of
 
 KEY = {"pk": {"S": "k"}}
 ITEM = {**KEY, "s": {"S": "hello"}, "n": {"N": "5"}, "ss": {"SS": ["a", "b"]}}
 FAILED = ("ConditionalCheckFailedException", "The conditional request failed", 400)
 INVALID = "One or more parameter values were invalid: "
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from tests.integration.support import create_table, gsi, unchecked_client
+from tests.integration.support import create_table, gsi, invalid, unchecked_client
 from tests.integration.test_tables import error_of
 
 P = {":p": {"S": "p"}}
@@ -29,10 +29,6 @@ NOT_SCALAR = (
 )
 MIXED = "Can not use both expression and non-expression parameters in the same request: "
 ON_KEY = "can only contain non-primary key attributes: Primary key attribute: "
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture(scope="module")

@@ -15,16 +15,12 @@ import uuid
 import orjson
 import pytest
 
-from tests.integration.support import create_table, gsi, unchecked_client
+from tests.integration.support import create_table, gsi, invalid, unchecked_client
 from tests.integration.test_protocol import dynamodb_post
 from tests.integration.test_tables import error_of
 
 INVALID_START = "The provided starting key is invalid"
 SCHEMA = "The provided key element does not match the schema"
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture(scope="module")

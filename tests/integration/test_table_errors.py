@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.integration.support import create_table, gsi, unchecked_client
+from tests.integration.support import create_table, gsi, invalid, unchecked_client
 from tests.integration.test_tables import HASH_ONLY, ON_DEMAND, error_of
 
 INVALID = "One or more parameter values were invalid: "
@@ -21,10 +21,6 @@ PK = {"AttributeName": "pk", "AttributeType": "S"}
 SK = {"AttributeName": "sk", "AttributeType": "S"}
 PK_SK = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 THROUGHPUT = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 def attribute(name: str, kind: str = "S") -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.support import create_table, gsi, unchecked_client
+from tests.integration.support import create_table, gsi, invalid, unchecked_client
 from tests.integration.test_tables import HASH_ONLY, error_of
 
 INVALID = "One or more parameter values were invalid: "
@@ -23,10 +23,6 @@ NO_CHANGE = (
 )
 THROUGHPUT = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
 COLOUR = [{"AttributeName": "colour", "AttributeType": "S"}]
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.support import create_table, gsi
+from tests.integration.support import create_table, gsi, invalid
 from tests.integration.test_tables import error_of
 from tidal.testing.plugin import client
 
 INVALID = "One or more parameter values were invalid: "
 TOO_MANY = "Number of Tags exceed the current limit for the provided ResourceArn"
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.support import create_table, gsi, unchecked_client
+from tests.integration.support import create_table, gsi, invalid, unchecked_client
 from tests.integration.test_tables import error_of
 
 INVALID = "One or more parameter values were invalid: "
@@ -38,10 +38,6 @@ INDEX_TYPE = (
     INVALID + "Type mismatch for Index Key status Expected: S Actual: {} IndexName: by-status"
 )
 MAX_ITEM = 400 * 1024
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture

@@ -13,12 +13,8 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.support import create_table, unchecked_client
+from tests.integration.support import create_table, invalid, unchecked_client
 from tests.integration.test_tables import error_of
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture

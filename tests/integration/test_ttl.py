@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.support import create_table, unchecked_client
+from tests.integration.support import create_table, invalid, unchecked_client
 from tests.integration.test_tables import error_of
 from tidal.core import clock
 from tidal.core.config import Config
@@ -19,10 +19,6 @@ from tidal.server.runner import Server
 from tidal.testing.plugin import client
 
 NOT_NULL = "failed to satisfy constraint: Member must not be null"
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 def spec(attribute: str, enabled: bool = True) -> dict:

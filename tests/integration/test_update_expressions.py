@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.support import create_table
+from tests.integration.support import create_table, invalid
 from tests.integration.test_tables import error_of
 
 KEY = {"pk": {"S": "k"}}
 WRONG_TYPE = "An operand in the update expression has an incorrect data type"
 INVALID_PATH = "The document path provided in the update expression is invalid for update"
 MISSING = "The provided expression refers to an attribute that does not exist in the item"
-
-
-def invalid(message: str) -> tuple[str, str, int]:
-    return ("ValidationException", message, 400)
 
 
 @pytest.fixture
