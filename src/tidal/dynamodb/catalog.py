@@ -64,6 +64,15 @@ class Catalog:
             raise ResourceNotFoundException("Requested resource not found")
         return table
 
+    def described(self, txn: Any, account: str, region: str, name: str) -> Table:
+        """A table for a control-plane operation (the not-found message names the table)."""
+        table = self.find(txn, account, region, name)
+        if table is None:
+            raise ResourceNotFoundException(
+                f"Requested resource not found: Table: {table_name(name)} not found"
+            )
+        return table
+
     def save(self, txn: Any, account: str, region: str, description: dict[str, Any]) -> None:
         key = table_key(account, region, description["TableName"])
         txn.put_doc(NAMESPACE, key, description)

@@ -12,7 +12,7 @@ from tidal.core.errors import ValidationException
 from tidal.core.events import STREAM_DISABLED, STREAM_ENABLED, StreamEnabled
 from tidal.core.ids import new_uuid
 from tidal.dynamodb import expiry_index, indexes, table_checks, tags
-from tidal.dynamodb.catalog import Catalog, table_name
+from tidal.dynamodb.catalog import Catalog
 from tidal.dynamodb.errors import (
     LimitExceededException,
     ResourceInUseException,
@@ -78,7 +78,7 @@ def create_table(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[
 
 
 def describe_table(ctx: RequestContext, txn: Any, name: str) -> dict[str, Any]:
-    table = _control_plane_table(ctx, txn, name)
+    table = catalog(ctx).described(txn, ctx.account, ctx.region, name)
     return public(table.description, txn)
 
 
@@ -94,7 +94,7 @@ def list_tables(
 
 
 def delete_table(ctx: RequestContext, txn: Any, name: str) -> dict[str, Any]:
-    table = _control_plane_table(ctx, txn, name)
+    table = catalog(ctx).described(txn, ctx.account, ctx.region, name)
     if table.description.get("DeletionProtectionEnabled"):
         raise ValidationException(
             "Resource cannot be deleted as it is currently protected against deletion. "
@@ -115,7 +115,7 @@ def delete_table(ctx: RequestContext, txn: Any, name: str) -> dict[str, Any]:
 
 def update_table(ctx: RequestContext, txn: Any, params: dict[str, Any]) -> dict[str, Any]:
     table_checks.check_update_request(params)
-    table = _control_plane_table(ctx, txn, params["TableName"])
+    table = catalog(ctx).described(txn, ctx.account, ctx.region, params["TableName"])
     description = copy.deepcopy(table.description)
     table_checks.check_update(params, description)
     now = clock.now()
@@ -170,15 +170,6 @@ def _public_index(index: dict[str, Any], txn: Any) -> dict[str, Any]:
     count, size = txn.space_stats(index["_space"]) if txn is not None else (0, 0)
     shown["ItemCount"], shown["IndexSizeBytes"] = count, size
     return shown
-
-
-def _control_plane_table(ctx: RequestContext, txn: Any, name: str) -> Table:
-    table = catalog(ctx).find(txn, ctx.account, ctx.region, name)
-    if table is None:
-        raise ResourceNotFoundException(
-            f"Requested resource not found: Table: {table_name(name)} not found"
-        )
-    return table
 
 
 def _throughput(given: dict[str, Any] | None, billing: str) -> dict[str, Any]:

@@ -22,8 +22,7 @@ from tidal.core import clock
 from tidal.core.context import RequestContext
 from tidal.core.errors import ValidationException
 from tidal.dynamodb import expiry_index
-from tidal.dynamodb.catalog import Catalog, table_key, table_name
-from tidal.dynamodb.errors import ResourceNotFoundException
+from tidal.dynamodb.catalog import Catalog, table_key
 from tidal.dynamodb.schema import Table
 
 ALREADY_ENABLED = "TimeToLive is already enabled"
@@ -36,7 +35,7 @@ def update_time_to_live(ctx: RequestContext, txn: Any, params: dict[str, Any]) -
     """Enable or disable TTL; returns the TimeToLiveSpecification as given."""
     spec = params["TimeToLiveSpecification"]
     enabled, attribute = spec["Enabled"], spec["AttributeName"]
-    table = _table(ctx, txn, params["TableName"])
+    table = _catalog(ctx).described(txn, ctx.account, ctx.region, params["TableName"])
     current = expiry_index.setting(table)
     if current is not None and current["AttributeName"] != attribute:
         raise ValidationException(OTHER_ATTRIBUTE.format(current["AttributeName"]))
@@ -61,7 +60,7 @@ def update_time_to_live(ctx: RequestContext, txn: Any, params: dict[str, Any]) -
 
 
 def describe_time_to_live(ctx: RequestContext, txn: Any, name: str) -> dict[str, Any]:
-    current = expiry_index.setting(_table(ctx, txn, name))
+    current = expiry_index.setting(_catalog(ctx).described(txn, ctx.account, ctx.region, name))
     if current is None:
         return {"TimeToLiveStatus": "DISABLED"}
     return {"TimeToLiveStatus": "ENABLED", "AttributeName": current["AttributeName"]}
@@ -84,15 +83,6 @@ def _enable(
     )
     txn.on_commit(expiry_index.alarm(ctx.runtime).ring)
     return {"AttributeName": attribute, "Space": space}
-
-
-def _table(ctx: RequestContext, txn: Any, name: str) -> Table:
-    table = _catalog(ctx).find(txn, ctx.account, ctx.region, name)
-    if table is None:
-        raise ResourceNotFoundException(
-            f"Requested resource not found: Table: {table_name(name)} not found"
-        )
-    return table
 
 
 def _catalog(ctx: RequestContext) -> Catalog:
