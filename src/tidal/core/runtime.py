@@ -16,6 +16,8 @@ class Runtime:
         self.started = time.monotonic()
         self.rooms: dict[str, Any] = {}
         self.hooks = Hooks()
+        self.endpoint_url = f"http://127.0.0.1:{config.port}"
+        """Where a client on this machine reaches the server (functions' AWS_ENDPOINT_URL)."""
 
     def room(self, name: str, factory: Any) -> Any:
         """The state object a room keeps in this runtime, made by `factory()` on first use."""

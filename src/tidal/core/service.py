@@ -9,30 +9,53 @@ from typing import Any
 from tidal.core.context import RequestContext
 from tidal.core.runtime import Runtime
 
-Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any]]
+Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]]
 Task = Callable[[Runtime], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class InternalRequest:
+    """A request to one of Tidal's own endpoints under `/_tidal/` (never an AWS path)."""
+
+    runtime: Runtime
+    method: str
+    path: str
+    params: dict[str, str]
+    """The named groups of the route's path pattern."""
+    query: dict[str, list[str]]
+    body: bytes
+
+
+InternalResponse = tuple[int, list[tuple[bytes, bytes]], bytes]
+InternalHandler = Callable[[InternalRequest], InternalResponse | Awaitable[InternalResponse]]
 
 
 @dataclass
 class Service:
     """One AWS service as Tidal serves it.
 
-    `model` names botocore's service model (for validation), `target_prefix` the
-    `X-Amz-Target` prefix of JSON services, `namespace` the `__type` prefix of its
-    errors; `response_crc32` adds DynamoDB's `x-amz-crc32` header; `shape_overrides`
-    tightens model constraints where the real service is stricter than its model.
+    `model` names botocore's service model (its metadata gives the protocol: json,
+    rest-json or query; its shapes drive validation and, for rest-json and query, parsing
+    and rendering), `target_prefix` the `X-Amz-Target` prefix of JSON services,
+    `namespace` the `__type` prefix of its JSON errors ("" for a bare `__type`);
+    `response_crc32` adds DynamoDB's `x-amz-crc32` header; `shape_overrides` tightens
+    model constraints where the real service is stricter than its model.
     `installers` run once when a server starts (to subscribe to other rooms' hooks);
     `background` tasks run on the server's event loop for its lifetime.
+    `internal_routes` are `(method, path regex, handler)` under `/_tidal/`; the regex must
+    match the whole path, its named groups become `InternalRequest.params`.
+    Operation handlers and internal handlers may be plain or `async` functions.
     """
 
     model: str
-    target_prefix: str
-    namespace: str
+    target_prefix: str = ""
+    namespace: str = ""
     response_crc32: bool = False
     shape_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     operations: dict[str, Handler] = field(default_factory=dict)
     installers: list[Callable[[Runtime], None]] = field(default_factory=list)
     background: list[Task] = field(default_factory=list)
+    internal_routes: list[tuple[str, str, InternalHandler]] = field(default_factory=list)
 
     def operation(self, name: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
+import re
 import traceback
 from typing import Any
+from urllib.parse import parse_qs
 
 import orjson
 
@@ -19,6 +22,7 @@ from tidal.core.errors import (
 )
 from tidal.core.ids import request_id
 from tidal.core.runtime import Runtime
+from tidal.core.service import InternalHandler, InternalRequest
 from tidal.server.auth import caller_from
 from tidal.server.protocols import json as json_protocol
 from tidal.server.services import SERVICES, json_service, service_model
@@ -35,9 +39,12 @@ class App:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.internal_errors: list[str] = []
+        self.internal_routes: list[tuple[str, re.Pattern[str], InternalHandler]] = []
         for service in SERVICES:
             for install in service.installers:
                 install(runtime)
+            for method, pattern, handler in service.internal_routes:
+                self.internal_routes.append((method, re.compile(pattern), handler))
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -46,21 +53,21 @@ class App:
         if scope["type"] != "http":
             return
         body = await _read_body(receive)
-        status, headers, payload = self.handle(scope, body)
+        status, headers, payload = await self.handle(scope, body)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
-    def handle(self, scope: dict, body: bytes) -> Response:
+    async def handle(self, scope: dict, body: bytes) -> Response:
         headers = dict(scope["headers"])
         target = headers.get(b"x-amz-target")
         if target is not None:
-            return self._json_request(scope, headers, target.decode("latin-1"), body)
+            return await self._json_request(scope, headers, target.decode("latin-1"), body)
         path = scope["path"]
         if path.startswith("/_tidal/"):
-            return self._internal(scope["method"], path)
+            return await self._internal(scope, body)
         return _plain(404, {"message": f"Tidal serves no resource at {scope['method']} {path}"})
 
-    def _json_request(self, scope: dict, headers: dict, target: str, body: bytes) -> Response:
+    async def _json_request(self, scope: dict, headers: dict, target: str, body: bytes) -> Response:
         rid = request_id()
         found = json_service(target)
         if found is None:
@@ -75,6 +82,8 @@ class App:
             context = self._context(scope, headers, rid)
             validator_for(service_model(service.model), operation, service.shape_overrides)(params)
             result = handler(context, params)
+            if inspect.isawaitable(result):
+                result = await result
         except AWSError as error:
             return json_protocol.render_error(error, service.namespace, rid, service.response_crc32)
         except Exception:
@@ -96,7 +105,23 @@ class App:
             self.runtime, caller.account, caller.region, rid, caller.access_key, host
         )
 
-    def _internal(self, method: str, path: str) -> Response:
+    async def _internal(self, scope: dict, body: bytes) -> Response:
+        method, path = scope["method"], scope["path"]
+        for route_method, pattern, handler in self.internal_routes:
+            match = pattern.fullmatch(path)
+            if match is None or route_method != method:
+                continue
+            query = parse_qs(scope["query_string"].decode("latin-1"))
+            request = InternalRequest(self.runtime, method, path, match.groupdict(), query, body)
+            try:
+                response = handler(request)
+                if inspect.isawaitable(response):
+                    response = await response
+            except Exception:
+                self.internal_errors.append(traceback.format_exc())
+                log.exception("internal error in %s %s", method, path)
+                return _plain(500, {"message": "Internal server error"})
+            return response
         if method == "GET" and path == "/_tidal/health":
             return _plain(
                 200,

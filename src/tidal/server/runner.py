@@ -35,6 +35,8 @@ class Server:
             self._socket.close()
             self.runtime.store.close()
             raise
+        port = self._socket.getsockname()[1]
+        self.runtime.endpoint_url = f"http://{_local_address(self.config.host)}:{port}"
         self._uvicorn = uvicorn.Server(
             uvicorn.Config(
                 self.app,
@@ -88,3 +90,8 @@ class Server:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _local_address(host: str) -> str:
+    """An address of this machine that a server bound to `host` answers on."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host

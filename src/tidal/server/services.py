@@ -7,12 +7,18 @@ from functools import cache
 import botocore.session
 from botocore.model import ServiceModel
 
+from tidal.awslambda.api import SERVICE as LAMBDA
 from tidal.core.service import Service
 from tidal.dynamodb.api import SERVICE as DYNAMODB
+from tidal.iam.api import IAM, STS
+from tidal.logs.api import SERVICE as LOGS
+from tidal.ses.api import SES, SES_V2
 from tidal.streams.api import SERVICE as DYNAMODB_STREAMS
 
-SERVICES: tuple[Service, ...] = (DYNAMODB, DYNAMODB_STREAMS)
-JSON_SERVICES: dict[str, Service] = {service.target_prefix: service for service in SERVICES}
+SERVICES: tuple[Service, ...] = (DYNAMODB, DYNAMODB_STREAMS, LOGS, LAMBDA, IAM, STS, SES, SES_V2)
+JSON_SERVICES: dict[str, Service] = {
+    service.target_prefix: service for service in SERVICES if service.target_prefix
+}
 
 
 def json_service(target: str) -> tuple[Service, str] | None:

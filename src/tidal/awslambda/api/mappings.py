@@ -1,0 +1,5 @@
+"""Lambda operations: mappings."""
+
+from tidal.awslambda.api.service import SERVICE
+
+operation = SERVICE.operation
