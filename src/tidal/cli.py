@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -91,34 +92,47 @@ def main() -> None:
     envvar="TIDAL_TTL_COOLDOWN",
     help="Refuse a second UpdateTimeToLive on a table within this time, as AWS does (1h).",
 )
-def serve(
-    host: str,
-    port: int,
-    data_dir: Path,
-    in_memory: bool,
-    durability: str,
-    region: str,
-    shard_rollover: float,
-    stream_retention: float,
-    ttl_interval: float,
-    ttl_cooldown: float | None,
-) -> None:
+@click.option(
+    "--lambda-concurrency",
+    type=click.IntRange(1),
+    default=1000,
+    show_default=True,
+    envvar="TIDAL_LAMBDA_CONCURRENCY",
+    help="Concurrent executions the account may run, as AWS's account limit.",
+)
+@click.option(
+    "--lambda-idle",
+    type=Duration(),
+    default="10m",
+    show_default=True,
+    envvar="TIDAL_LAMBDA_IDLE",
+    help="How long an idle function environment stays warm before it is stopped.",
+)
+@click.option(
+    "--ses-strict",
+    is_flag=True,
+    envvar="TIDAL_SES_STRICT",
+    help="Behave like the SES sandbox: refuse mail from or to unverified identities.",
+)
+@click.option(
+    "--smtp-relay",
+    metavar="HOST:PORT",
+    envvar="TIDAL_SMTP_RELAY",
+    help="Also hand every accepted e-mail to this SMTP server.",
+)
+@click.option(
+    "--smtp-starttls", is_flag=True, envvar="TIDAL_SMTP_STARTTLS", help="Use STARTTLS on the relay."
+)
+@click.option("--smtp-user", envvar="TIDAL_SMTP_USER", help="User name for the relay.")
+@click.option("--smtp-password", envvar="TIDAL_SMTP_PASSWORD", help="Password for the relay.")
+def serve(**options: Any) -> None:
     """Serve the AWS APIs on HOST:PORT until interrupted."""
     from tidal.server.runner import Server
     from tidal.storage import StoreLockedError
 
-    config = Config(
-        host=host,
-        port=port,
-        data_dir=data_dir,
-        in_memory=in_memory,
-        durability=durability,
-        region=region,
-        shard_rollover=shard_rollover,
-        stream_retention=stream_retention,
-        ttl_interval=ttl_interval,
-        ttl_cooldown=ttl_cooldown or 0.0,
-    )
+    options["ttl_cooldown"] = options["ttl_cooldown"] or 0.0
+    config = Config(**options)
+    host, port, data_dir = config.host, config.port, config.data_dir
     try:
         server = Server(config)
     except StoreLockedError as error:
@@ -128,7 +142,11 @@ def serve(
         server_port = f"{host}:{port}"
         console.print(f"[red]tidal: cannot listen on {server_port}: {error.strerror}[/red]")
         sys.exit(1)
-    store = "in memory" if in_memory else f"{data_dir.resolve()} ({durability} durability)"
+    store = (
+        "in memory"
+        if config.in_memory
+        else f"{data_dir.resolve()} ({config.durability} durability)"
+    )
     console.print(f"data: {store}")
     console.print(f"Tidal {__version__} serving on [bold]{server.endpoint}[/bold]")
     server.serve_forever()

@@ -25,6 +25,17 @@ class Config:
     """Seconds an expired item stays readable before the TTL sweeper deletes it."""
     ttl_cooldown: float = 0.0
     """Seconds after a TTL change in which UpdateTimeToLive refuses another (0: no limit)."""
+    lambda_concurrency: int = 1000
+    """Concurrent function executions an account may run (AWS's default account limit)."""
+    lambda_idle: float = 600.0
+    """Seconds an idle function environment stays warm before it is stopped."""
+    ses_strict: bool = False
+    """Refuse mail from or to unverified identities, as the SES sandbox does."""
+    smtp_relay: str | None = None
+    """`host:port` of an SMTP server that every accepted e-mail is also handed to."""
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
 
     @property
     def store_path(self) -> Path | None:
