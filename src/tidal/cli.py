@@ -12,6 +12,7 @@ from rich.console import Console
 
 from tidal import __version__
 from tidal.core.config import Config
+from tidal.ses.cli import mail
 
 console = Console(stderr=True, highlight=False)
 
@@ -150,6 +151,9 @@ def serve(**options: Any) -> None:
     console.print(f"data: {store}")
     console.print(f"Tidal {__version__} serving on [bold]{server.endpoint}[/bold]")
     server.serve_forever()
+
+
+main.add_command(mail)
 
 
 if __name__ == "__main__":

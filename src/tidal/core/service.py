@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tidal.core.context import RequestContext
+from tidal.core.errors import AWSError
 from tidal.core.runtime import Runtime
 
 Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]]
@@ -39,7 +40,9 @@ class Service:
     and rendering), `target_prefix` the `X-Amz-Target` prefix of JSON services,
     `namespace` the `__type` prefix of its JSON errors ("" for a bare `__type`);
     `response_crc32` adds DynamoDB's `x-amz-crc32` header; `shape_overrides` tightens
-    model constraints where the real service is stricter than its model.
+    model constraints where the real service is stricter than its model; `invalid_input` is
+    the error a broken model constraint is reported as, when the service does not say
+    ValidationException (CloudWatch Logs says InvalidParameterException).
     `installers` run once when a server starts (to subscribe to other rooms' hooks);
     `background` tasks run on the server's event loop for its lifetime.
     `internal_routes` are `(method, path regex, handler)` under `/_tidal/`; the regex must
@@ -52,6 +55,7 @@ class Service:
     namespace: str = ""
     response_crc32: bool = False
     shape_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    invalid_input: type[AWSError] | None = None
     operations: dict[str, Handler] = field(default_factory=dict)
     installers: list[Callable[[Runtime], None]] = field(default_factory=list)
     background: list[Task] = field(default_factory=list)

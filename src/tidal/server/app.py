@@ -1,4 +1,9 @@
-"""The ASGI app: identify the service and the caller, parse, call the operation, render."""
+"""The ASGI app: identify the service and the caller, parse, call the operation, render.
+
+Dispatch, in order: an `X-Amz-Target` header names a JSON service; `/_tidal/…` is Tidal's
+own; a form with `Action=` is a query service (the one the request was signed for); any
+other request is matched against the REST services' routes.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,13 @@ import inspect
 import logging
 import re
 import traceback
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
 import orjson
+from botocore.model import ServiceModel
 
 from tidal import __version__
 from tidal.core.context import RequestContext
@@ -19,28 +27,33 @@ from tidal.core.errors import (
     InternalServerError,
     MissingAuthenticationTokenException,
     UnknownOperationException,
+    ValidationException,
 )
-from tidal.core.ids import request_id
+from tidal.core.ids import new_uuid, request_id
 from tidal.core.runtime import Runtime
-from tidal.core.service import InternalHandler, InternalRequest
-from tidal.server.auth import caller_from
+from tidal.core.service import InternalHandler, InternalRequest, Service
+from tidal.server.auth import Caller, caller_from
 from tidal.server.protocols import json as json_protocol
-from tidal.server.services import SERVICES, json_service, service_model
+from tidal.server.protocols import query as query_protocol
+from tidal.server.protocols import rest_json
+from tidal.server.services import SERVICES, Directory, service_model
 from tidal.server.validation import validator_for
 
 log = logging.getLogger("tidal.server")
 
 Response = tuple[int, list, bytes]
+_FORM = b"application/x-www-form-urlencoded"
 
 
 class App:
     """ASGI entry point. `internal_errors` keeps every 500 served, so tests can fail on them."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, services: Iterable[Service] = SERVICES) -> None:
         self.runtime = runtime
+        self.directory = Directory(services)
         self.internal_errors: list[str] = []
         self.internal_routes: list[tuple[str, re.Pattern[str], InternalHandler]] = []
-        for service in SERVICES:
+        for service in self.directory.services:
             for install in service.installers:
                 install(runtime)
             for method, pattern, handler in service.internal_routes:
@@ -53,7 +66,11 @@ class App:
         if scope["type"] != "http":
             return
         body = await _read_body(receive)
-        status, headers, payload = await self.handle(scope, body)
+        try:
+            status, headers, payload = await self.handle(scope, body)
+        except Exception:
+            self._internal_error(f"{scope['method']} {scope['path']}")
+            status, headers, payload = _plain(500, {"message": "Internal server error"})
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
@@ -62,44 +79,135 @@ class App:
         target = headers.get(b"x-amz-target")
         if target is not None:
             return await self._json_request(scope, headers, target.decode("latin-1"), body)
-        path = scope["path"]
-        if path.startswith("/_tidal/"):
+        if scope["path"].startswith("/_tidal/"):
             return await self._internal(scope, body)
-        return _plain(404, {"message": f"Tidal serves no resource at {scope['method']} {path}"})
+        form = _query_form(scope, headers, body)
+        if form is not None:
+            return await self._query_request(scope, headers, form)
+        return await self._rest_request(scope, headers, body)
 
     async def _json_request(self, scope: dict, headers: dict, target: str, body: bytes) -> Response:
         rid = request_id()
-        found = json_service(target)
+        found = self.directory.json(target)
         if found is None:
             error = UnknownOperationException(f"Unknown X-Amz-Target: {target!r}")
             return json_protocol.render_error(error, "com.amazon.coral.service", rid, False)
         service, operation = found
+        model = service_model(service.model)
+        kind = json_protocol.content_type(model.metadata.get("jsonVersion", "1.0"))
         try:
             params = json_protocol.parse_body(body)
-            handler = service.operations.get(operation)
-            if handler is None:
+            if operation not in _operation_names(model):
                 raise UnknownOperationException()
-            context = self._context(scope, headers, rid)
-            validator_for(service_model(service.model), operation, service.shape_overrides)(params)
-            result = handler(context, params)
-            if inspect.isawaitable(result):
-                result = await result
+            result = await self._call(
+                scope, headers, rid, service, operation, params, _UNSIGNED_JSON
+            )
         except AWSError as error:
-            return json_protocol.render_error(error, service.namespace, rid, service.response_crc32)
+            return json_protocol.render_error(
+                error, service.namespace, rid, service.response_crc32, kind
+            )
         except Exception:
-            self.internal_errors.append(traceback.format_exc())
-            log.exception("internal error in %s", target)
-            error = InternalServerError("Internal server error")
-            return json_protocol.render_error(error, service.namespace, rid, service.response_crc32)
-        return json_protocol.render(result, rid, service.response_crc32)
+            error = self._internal_error(target)
+            return json_protocol.render_error(
+                error, service.namespace, rid, service.response_crc32, kind
+            )
+        return json_protocol.render(result, rid, service.response_crc32, kind)
 
-    def _context(self, scope: dict, headers: dict, rid: str) -> RequestContext:
-        authorization = headers.get(b"authorization")
-        caller = caller_from(
-            authorization and authorization.decode("latin-1"), scope["query_string"]
-        )
+    async def _query_request(self, scope: dict, headers: dict, form: dict[str, str]) -> Response:
+        rid = new_uuid()
+        caller = _caller(scope, headers)
+        action = form["Action"]
+        service = self.directory.query(caller and caller.service, action)
+        if service is None:
+            error = query_protocol.InvalidAction(f"Could not find operation {action}")
+            return query_protocol.render_error(error, "", rid)
+        model = service_model(service.model)
+        namespace = model.metadata.get("xmlNamespace", "")
+        try:
+            if action not in _operation_names(model):
+                raise query_protocol.InvalidAction(
+                    f"Could not find operation {action} for version {model.api_version}"
+                )
+            operation = model.operation_model(action)
+            params = query_protocol.parse_params(operation, form)
+            result = await self._call(scope, headers, rid, service, action, params, _UNSIGNED_QUERY)
+            return query_protocol.render(operation, result, rid)
+        except AWSError as error:
+            return query_protocol.render_error(error, namespace, rid)
+        except Exception:
+            error = self._internal_error(f"{service.model}:{action}")
+            return query_protocol.render_error(error, namespace, rid)
+
+    async def _rest_request(self, scope: dict, headers: dict, body: bytes) -> Response:
+        rid = new_uuid()
+        caller = _caller(scope, headers)
+        method = scope["method"]
+        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("utf-8", "replace")
+        query = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        found = self.directory.rest(method, raw_path, query, caller and caller.service)
+        if found is None:
+            message = f"Tidal serves no resource at {method} {scope['path']}"
+            return rest_json.render_error(rest_json.UnknownOperation(message), None, rid)
+        service, name, labels = found
+        model = service_model(service.model)
+        try:
+            operation = model.operation_model(name)
+            text_headers = {
+                key.decode("latin-1"): value.decode("utf-8", "replace")
+                for key, value in headers.items()
+            }
+            params = rest_json.parse_request(operation, labels, query, text_headers, body)
+            result = await self._call(scope, headers, rid, service, name, params, _UNSIGNED_REST)
+            return rest_json.render(operation, result, rid)
+        except AWSError as error:
+            return rest_json.render_error(error, model, rid)
+        except Exception:
+            error = self._internal_error(f"{service.model}:{name}")
+            return rest_json.render_error(error, model, rid)
+
+    async def _call(
+        self,
+        scope: dict,
+        headers: dict,
+        rid: str,
+        service: Service,
+        operation: str,
+        params: dict[str, Any],
+        unsigned: Callable[[], AWSError],
+    ) -> Any:
+        """Find the handler, identify the caller, validate the params, run the handler."""
+        handler = service.operations.get(operation)
+        if handler is None:
+            raise UnknownOperationException(f"Tidal does not serve {service.model}:{operation} yet")
+        context = self._context(scope, headers, rid, unsigned)
+        check = validator_for(service_model(service.model), operation, service.shape_overrides)
+        try:
+            check(params)
+        except ValidationException as error:
+            if service.invalid_input is None:
+                raise
+            raise service.invalid_input(error.message) from None
+        result = handler(context, params)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    def _internal_error(self, where: str) -> AWSError:
+        """Record the exception being handled (a bug) and give the error the client sees."""
+        self.internal_errors.append(traceback.format_exc())
+        log.exception("internal error in %s", where)
+        return InternalServerError("Internal server error")
+
+    def _context(
+        self,
+        scope: dict,
+        headers: dict,
+        rid: str,
+        unsigned: Callable[[], AWSError],
+    ) -> RequestContext:
+        caller = _caller(scope, headers)
         if caller is None:
-            raise MissingAuthenticationTokenException("Request is missing Authentication Token")
+            raise unsigned()
         host = headers.get(b"host", b"").decode("latin-1")
         return RequestContext(
             self.runtime, caller.account, caller.region, rid, caller.access_key, host
@@ -140,7 +248,7 @@ class App:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 tasks.append(asyncio.create_task(self._reclaim_dropped_data()))
-                for service in SERVICES:
+                for service in self.directory.services:
                     for task in service.background:
                         tasks.append(asyncio.create_task(task(self.runtime)))
                 await send({"type": "lifespan.startup.complete"})
@@ -164,6 +272,43 @@ class App:
             garbage.clear()
             while store.reclaim():
                 await asyncio.sleep(0)
+
+
+_UNSIGNED_JSON = partial(
+    MissingAuthenticationTokenException, "Request is missing Authentication Token"
+)
+_UNSIGNED_QUERY = partial(
+    query_protocol.MissingAuthenticationToken, "Request is missing Authentication Token"
+)
+_UNSIGNED_REST = partial(rest_json.MissingAuthenticationToken, "Missing Authentication Token")
+
+
+def _caller(scope: dict, headers: dict) -> Caller | None:
+    authorization = headers.get(b"authorization")
+    return caller_from(authorization and authorization.decode("latin-1"), scope["query_string"])
+
+
+def _query_form(scope: dict, headers: dict, body: bytes) -> dict[str, str] | None:
+    """The parameters of a query-protocol request (a form or query string naming an
+    `Action`), or None for any other request."""
+    form: dict[str, str] = {}
+    query_string = scope["query_string"]
+    if b"Action=" in query_string:
+        form.update(query_protocol.parse_form(query_string.decode("latin-1")))
+    content_type = headers.get(b"content-type", b"")
+    if scope["method"] == "POST" and content_type.lower().startswith(_FORM):
+        form.update(query_protocol.parse_form(body.decode("utf-8", "replace")))
+    return form if form.get("Action") else None
+
+
+_OPERATIONS: dict[int, frozenset[str]] = {}
+
+
+def _operation_names(model: ServiceModel) -> frozenset[str]:
+    names = _OPERATIONS.get(id(model))
+    if names is None:
+        names = _OPERATIONS[id(model)] = frozenset(model.operation_names)
+    return names
 
 
 async def _read_body(receive: Any) -> bytes:

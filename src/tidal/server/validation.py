@@ -16,7 +16,8 @@ Models can be looser than the service (DynamoDB's `TableArn` takes 1 to 1024 cha
 DynamoDB reports 3 to 255 and `[a-zA-Z0-9_.-]+` for a table name), so a service passes
 `overrides`: `Constraints` by shape name, whose fields replace what the model says of that
 shape. Parameters are the parsed body as orjson gives it (dict, list, str, int, float, bool,
-None); other protocols convert to those types first (a timestamp may be a number or a string).
+None); other protocols convert to those types first (a timestamp may be a number or a string),
+and a REST payload blob arrives as raw `bytes`, measured by its length.
 """
 
 from __future__ import annotations
@@ -190,9 +191,16 @@ class _Bound:
 
 
 _NUMBERS = frozenset({"integer", "long", "double", "float"})
+
+
+def _blob_length(value: str | bytes) -> int:
+    """The bytes of a blob: raw bytes (a REST payload) or base64 text (any other blob)."""
+    return len(value) if value.__class__ is bytes else coral.base64_length(value)
+
+
 _MEASURES: dict[str, Callable[[Any], float]] = {
     "string": coral.java_length,
-    "blob": coral.base64_length,
+    "blob": _blob_length,
     "list": len,
     "map": len,
     "integer": int,
@@ -613,6 +621,8 @@ class _Compiler:
         ok = node.bound.ok if node.bound is not None else None
 
         def check(value: Any) -> bool:
+            if value.__class__ is bytes:
+                return ok is None or ok(value)
             if value.__class__ is not str:
                 raise _scalar_error(value, java, lambda v: coral.BLOB_FROM_NON_STRING)
             problem = coral.base64_problem(value)
@@ -621,7 +631,7 @@ class _Compiler:
             return ok is None or ok(value)
 
         node.field = node.element = check
-        node.render = lambda value: coral.java_byte_buffer(coral.base64_length(value))
+        node.render = lambda value: coral.java_byte_buffer(_blob_length(value))
 
     def _anything(self, node: _Node) -> None:
         """A shape type this module does not know (a botocore `document`): accepted as it is."""

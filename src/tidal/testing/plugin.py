@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import boto3
 import pytest
@@ -16,6 +17,7 @@ from botocore.config import Config as BotocoreConfig
 from tidal.dynamodb import expiry
 from tidal.server.runner import Server
 from tidal.streams import maintenance
+from tidal.testing import idle
 
 CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
@@ -53,6 +55,13 @@ def client(service: str, endpoint: str, region: str = "us-east-1", **credentials
         config=BotocoreConfig(retries={"max_attempts": 1, "mode": "standard"}),
         **(credentials or CREDENTIALS),
     )
+
+
+@pytest.fixture(scope="session")
+def wait_for_idle(tidal_endpoint: str) -> Callable[..., None]:
+    """`wait_for_idle(timeout=10.0)`: return once every stream trigger has caught up and no
+    invocation runs (see `tidal.testing.idle`)."""
+    return partial(idle.wait_for_idle, tidal_endpoint)
 
 
 @pytest.fixture(scope="session")

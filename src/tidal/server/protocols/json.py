@@ -12,6 +12,11 @@ from tidal.core.errors import AWSError, SerializationException
 CONTENT_TYPE = b"application/x-amz-json-1.0"
 
 
+def content_type(json_version: str) -> bytes:
+    """`application/x-amz-json-<version>`, the version a model's `jsonVersion` names."""
+    return f"application/x-amz-json-{json_version}".encode()
+
+
 def parse_body(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
@@ -24,26 +29,30 @@ def parse_body(body: bytes) -> dict[str, Any]:
     return params
 
 
-def render(result: dict[str, Any], request_id: str, crc32: bool) -> tuple[int, list, bytes]:
-    return 200, _headers(body := orjson.dumps(result), request_id, crc32), body
+def render(
+    result: dict[str, Any], request_id: str, crc32: bool, kind: bytes = CONTENT_TYPE
+) -> tuple[int, list, bytes]:
+    return 200, _headers(body := orjson.dumps(result), request_id, crc32, kind), body
 
 
 def render_error(
-    error: AWSError, namespace: str, request_id: str, crc32: bool
+    error: AWSError, namespace: str, request_id: str, crc32: bool, kind: bytes = CONTENT_TYPE
 ) -> tuple[int, list, bytes]:
-    document: dict[str, Any] = {"__type": f"{error.namespace or namespace}#{error.code}"}
+    """The error body; `__type` is `namespace#Code`, or a bare `Code` when no namespace applies."""
+    prefix = error.namespace or namespace
+    document: dict[str, Any] = {"__type": f"{prefix}#{error.code}" if prefix else error.code}
     if error.message:
         document[error.message_key] = error.message
     document.update(error.fields)
     body = orjson.dumps(document)
-    headers = _headers(body, request_id, crc32)
+    headers = _headers(body, request_id, crc32, kind)
     headers.append((b"x-amzn-errortype", error.code.encode()))
     return error.status, headers, body
 
 
-def _headers(body: bytes, request_id: str, crc32: bool) -> list:
+def _headers(body: bytes, request_id: str, crc32: bool, kind: bytes) -> list:
     headers = [
-        (b"content-type", CONTENT_TYPE),
+        (b"content-type", kind),
         (b"content-length", str(len(body)).encode()),
         (b"x-amzn-requestid", request_id.encode()),
     ]
