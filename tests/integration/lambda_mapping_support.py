@@ -3,6 +3,7 @@ every event they get (one JSON line per invocation in a file the test reads)."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import urllib.request
@@ -82,6 +83,13 @@ class Triggers:
         self.role = iam.create_role(
             RoleName=unique("esm-role"), AssumeRolePolicyDocument=json.dumps(TRUST)
         )["Role"]["Arn"]
+        self.mappings: list[str] = []
+
+    def close(self) -> None:
+        """Delete the mappings made here, so none keeps retrying into later tests' waits."""
+        for uuid_ in self.mappings:
+            with contextlib.suppress(self.lam.exceptions.ResourceNotFoundException):
+                self.lam.delete_event_source_mapping(UUID=uuid_)
 
     def table(self, view_type: str = "NEW_AND_OLD_IMAGES", **extra: Any) -> tuple[str, str]:
         """A new on-demand table keyed on `pk`, with a stream: (name, stream ARN)."""
@@ -122,9 +130,11 @@ class Triggers:
 
     def map(self, function: str, stream_arn: str, **settings: Any) -> dict[str, Any]:
         params = {"StartingPosition": "TRIM_HORIZON", **settings}
-        return self.lam.create_event_source_mapping(
+        mapping = self.lam.create_event_source_mapping(
             FunctionName=function, EventSourceArn=stream_arn, **params
         )
+        self.mappings.append(mapping["UUID"])
+        return mapping
 
     def view(self, uuid_: str) -> dict[str, Any]:
         """The mapping as `/_tidal/lambda/event-source-mappings` shows it."""

@@ -32,9 +32,12 @@ def test_cold_and_warm_invokes_in_one_stream(lam, logs, role):
     [stream] = logs.describe_log_streams(logGroupName=group)["logStreams"]
     assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", stream["logStreamName"])
     messages = log_messages(logs, name)
+    runtime_arn = lam.get_function(FunctionName=name)["Configuration"]["RuntimeVersionConfig"][
+        "RuntimeVersionArn"
+    ]
+    assert re.fullmatch(r"arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}", runtime_arn)
     assert re.fullmatch(
-        r"INIT_START Runtime Version: python:3\.12\.v\d+\tRuntime Version ARN: "
-        r"arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}\n",
+        rf"INIT_START Runtime Version: python:3\.12\.v\d+\tRuntime Version ARN: {runtime_arn}\n",
         messages[0],
     )
     assert messages[1] == "loading\n"

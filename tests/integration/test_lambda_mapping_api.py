@@ -17,7 +17,9 @@ ACCOUNT = "000000000000"
 
 @pytest.fixture(scope="module")
 def triggers(tidal_endpoint, tmp_path_factory):
-    return Triggers(tidal_endpoint, tmp_path_factory.mktemp("esm-api"))
+    triggers = Triggers(tidal_endpoint, tmp_path_factory.mktemp("esm-api"))
+    yield triggers
+    triggers.close()
 
 
 @pytest.fixture(scope="module")

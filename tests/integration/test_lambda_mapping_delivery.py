@@ -21,7 +21,9 @@ from .lambda_mapping_support import (
 
 @pytest.fixture(scope="module")
 def triggers(tidal_endpoint, tmp_path_factory):
-    return Triggers(tidal_endpoint, tmp_path_factory.mktemp("esm-delivery"))
+    triggers = Triggers(tidal_endpoint, tmp_path_factory.mktemp("esm-delivery"))
+    yield triggers
+    triggers.close()
 
 
 @pytest.fixture(scope="module")

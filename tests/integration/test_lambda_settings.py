@@ -320,3 +320,29 @@ def test_event_invoke_config_errors(lam, role):
         error_of(lam.put_function_event_invoke_config, FunctionName=name, MaximumRetryAttempts=3)[0]
         == "ValidationException"
     )
+
+
+# Settings deployment tools read --------------------------------------------------------
+
+
+def test_settings_tidal_keeps_without_acting_on_them(lam, role):
+    name = create(lam, role)["FunctionName"]
+    signing = lam.get_function_code_signing_config(FunctionName=name)
+    assert "CodeSigningConfigArn" not in signing
+    assert lam.get_runtime_management_config(FunctionName=name)["UpdateRuntimeOn"] == "Auto"
+    put = lam.put_runtime_management_config(FunctionName=name, UpdateRuntimeOn="FunctionUpdate")
+    assert put["FunctionArn"] == f"{arn(name)}:$LATEST"
+    assert lam.get_runtime_management_config(FunctionName=name)["UpdateRuntimeOn"] == (
+        "FunctionUpdate"
+    )
+    assert lam.get_function_recursion_config(FunctionName=name)["RecursiveLoop"] == "Terminate"
+    lam.put_function_recursion_config(FunctionName=name, RecursiveLoop="Allow")
+    assert lam.get_function_recursion_config(FunctionName=name)["RecursiveLoop"] == "Allow"
+    listed = lam.list_provisioned_concurrency_configs(FunctionName=name)
+    assert listed["ProvisionedConcurrencyConfigs"] == []
+    missing = unique("missing")
+    assert error_of(lam.get_function_code_signing_config, FunctionName=missing) == (
+        "ResourceNotFoundException",
+        f"Function not found: {arn(missing)}",
+        404,
+    )

@@ -242,6 +242,10 @@ def test_alias_errors(lam, role):
         f"Function not found: {arn(name)}:10",
         404,
     )
+    for odd in ("$LATEST.PUBLISHED", "01"):
+        assert error_of(lam.create_alias, FunctionName=name, Name="odd", FunctionVersion=odd)[
+            1
+        ] == (f"Function not found: {arn(name)}:{odd}")
     missing = unique("missing")
     assert error_of(lam.create_alias, FunctionName=missing, Name="x", FunctionVersion="1")[1] == (
         f"Function not found: {arn(missing)}:1"

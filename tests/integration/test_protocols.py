@@ -116,6 +116,12 @@ def get_email_identity(ctx, params):
     return {"IdentityType": "EMAIL_ADDRESS", "VerifiedForSendingStatus": True}
 
 
+@SES_V2.operation("ListEmailIdentities")
+def list_email_identities(ctx, params):
+    SEEN["ListEmailIdentities"] = params
+    return {"EmailIdentities": [{"IdentityName": "a@example.com", "SendingEnabled": True}]}
+
+
 @STS.operation("GetCallerIdentity")
 def get_caller_identity(ctx, params):
     return {"Account": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root", "UserId": "AIDA"}
@@ -312,6 +318,21 @@ def test_sesv2_route(endpoint):
     result = client("sesv2", endpoint).get_email_identity(EmailIdentity="a+b@example.com")
     assert SEEN["GetEmailIdentity"] == {"EmailIdentity": "a+b@example.com"}
     assert result["VerifiedForSendingStatus"] is True
+
+
+def test_sesv2_earlier_list_route(endpoint):
+    current = client("sesv2", endpoint).list_email_identities(PageSize=5)
+    assert SEEN["ListEmailIdentities"] == {"PageSize": 5}
+    assert current["EmailIdentities"][0]["IdentityName"] == "a@example.com"
+    status, _, body = raw(
+        endpoint,
+        "GET",
+        "/v2/email/identities?NextToken=n1&PageSize=7",
+        headers={"Authorization": AUTH.format(service="ses")},
+    )
+    assert status == 200
+    assert SEEN["ListEmailIdentities"] == {"NextToken": "n1", "PageSize": 7}
+    assert orjson.loads(body)["EmailIdentities"][0]["SendingEnabled"] is True
 
 
 def test_unserved_operation_is_unknown_operation(endpoint):

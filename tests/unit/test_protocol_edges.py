@@ -12,8 +12,10 @@ from botocore.parsers import create_parser
 from urllib3 import HTTPHeaderDict
 
 from tidal.core.errors import AWSError, SerializationException, ValidationException
+from tidal.core.service import Service
+from tidal.server import services
 from tidal.server.protocols import query, rest_json
-from tidal.server.protocols.routes import RouteTable
+from tidal.server.protocols.routes import Match, RouteTable
 from tidal.server.validation import validator_for
 
 SESSION = botocore.session.get_session()
@@ -66,7 +68,7 @@ def parse(model, response, shape):
     ],
 )
 def test_lambda_routes(method, path, query_string, expected):
-    assert LAMBDA_ROUTES.match(method, path, query_string) == expected
+    assert LAMBDA_ROUTES.match(method, path, query_string) == Match(*expected)
 
 
 @pytest.mark.parametrize(
@@ -85,9 +87,26 @@ def test_no_route(method, path):
 def test_encoded_slash_stays_inside_its_label():
     routes = RouteTable(SESV2)
     found = routes.match("GET", "/v2/email/identities/a%2Fb%40example.com", {})
-    assert found == ("GetEmailIdentity", {"EmailIdentity": "a/b@example.com"})
+    assert found == Match("GetEmailIdentity", {"EmailIdentity": "a/b@example.com"})
     found = routes.match("GET", "/v2/email/identities/a%40example.com/policies", {})
-    assert found == ("GetEmailIdentityPolicies", {"EmailIdentity": "a@example.com"})
+    assert found == Match("GetEmailIdentityPolicies", {"EmailIdentity": "a@example.com"})
+
+
+def test_earlier_sesv2_routes_still_serve():
+    routes = RouteTable(SESV2)
+    query_string = {"PageSize": ["5"], "NextToken": ["t"]}
+    found = routes.match("GET", "/v2/email/identities", query_string)
+    assert found == Match("ListEmailIdentities", {}, body_in_query=True)
+    operation = SESV2.operation_model("ListEmailIdentities")
+    params = rest_json.parse_request(operation, {}, query_string, {}, b"", found.body_in_query)
+    assert params == {"PageSize": 5, "NextToken": "t"}
+    assert routes.match("POST", "/v2/email/list-identities", {}) == Match("ListEmailIdentities", {})
+    assert routes.match("GET", "/v2/email/configuration-sets", {}).operation == (
+        "ListConfigurationSets"
+    )
+    assert routes.match("PUT", "/v1/email/identities/a%40b.c/dkim/signing", {}) == Match(
+        "PutEmailIdentityDkimSigningAttributes", {"EmailIdentity": "a@b.c"}
+    )
 
 
 # rest-json requests -----------------------------------------------------------------------
@@ -355,3 +374,59 @@ def test_payload_bytes_are_measured_by_length():
     )
     with pytest.raises(SerializationException):
         validator_for(model, "Put")({"Body": 12})
+
+
+def test_body_keys_outside_the_body_members_are_not_params():
+    params = _parse_lambda(
+        "GetFunction",
+        {"FunctionName": "f"},
+        body=b'{"FunctionName": "other", "Qualifier": "x", "Extra": 1}',
+    )
+    assert params == {"FunctionName": "f"}
+    created = _parse_lambda("CreateFunction", body=b'{"FunctionName": "f", "Description": null}')
+    assert created == {"FunctionName": "f"}
+
+
+# Which service a request names --------------------------------------------------------------
+
+
+def _rest_model(signing_name: str) -> botocore.model.ServiceModel:
+    return botocore.model.ServiceModel(
+        {
+            "metadata": {
+                "apiVersion": "2020-01-01",
+                "endpointPrefix": signing_name,
+                "signingName": signing_name,
+                "protocol": "rest-json",
+            },
+            "operations": {
+                "GetThing": {"name": "GetThing", "http": {"method": "GET", "requestUri": "/t/{Id}"}}
+            },
+            "shapes": {},
+        },
+        service_name=signing_name,
+    )
+
+
+def test_shared_route_goes_to_the_service_signed_for(monkeypatch):
+    models = {"first": _rest_model("alpha"), "second": _rest_model("beta")}
+    monkeypatch.setattr(services, "service_model", models.__getitem__)
+    first, second = Service(model="first"), Service(model="second")
+    directory = services.Directory((first, second))
+    thing = Match("GetThing", {"Id": "x"})
+    assert directory.rest("GET", "/t/x", {}, "beta") == (second, thing)
+    assert directory.rest("GET", "/t/x", {}, "alpha") == (first, thing)
+    assert directory.rest("GET", "/t/x", {}, None) == (first, thing)
+    assert directory.rest("GET", "/u/x", {}, "beta") is None
+
+
+def test_query_service_by_signing_name_endpoint_prefix_or_action():
+    iam, sts, ses = Service(model="iam"), Service(model="sts"), Service(model="ses")
+    directory = services.Directory((iam, sts, ses))
+    assert directory.query("sts", "GetCallerIdentity") is sts
+    assert directory.query("ses", "SendEmail") is ses
+    assert directory.query("email", "SendEmail") is ses
+    assert directory.query("iam", "GetCallerIdentity") is iam
+    assert directory.query(None, "GetCallerIdentity") is sts
+    assert directory.query("dynamodb", "ListRoles") is iam
+    assert directory.query(None, "FlyToTheMoon") is None

@@ -9,8 +9,11 @@ the old ones expire after `config.lambda_idle` seconds unused.
 
 The server stops an environment when its invoke times out (Sandbox.Timedout), when its memory
 grows past MemorySize (Runtime.OutOfMemory), after an init error, and when it expires; its
-process may also end by itself (Runtime.ExitError). Every log line goes to the
-environment's log stream, written once per invoke in one store transaction.
+process may also end by itself (Runtime.ExitError). Memory is watched rather than limited
+(an address-space limit would break Node.js): while an invoke runs, the resident size of the
+process and its descendants is read from /proc every MEMORY_CHECK seconds; their peak is
+REPORT's Max Memory Used. Every log line goes to the environment's log stream, written once
+per invoke in one store transaction.
 """
 
 from __future__ import annotations
@@ -160,7 +163,7 @@ class Environment:
         self._future: asyncio.Future[Outcome] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._memory_timer: asyncio.TimerHandle | None = None
-        self._done_ids: set[str] = set()
+        self._last_done: str | None = None
         self._exit_task: asyncio.Task | None = None
         self._stopping = False
 
@@ -208,6 +211,7 @@ class Environment:
             self.initialized = True
             self._init_ms = (time.perf_counter() - self._spawned) * 1000
             self._init_log = []
+            self._measure_memory()
         self._waiter = waiter
         if self._event is not None and not self._given and self._future is not None:
             self._give()
@@ -256,7 +260,7 @@ class Environment:
     def _check_request(self, request_id: str) -> Reply | None:
         if self._event is not None and self._given and request_id == self._event.request_id:
             return None
-        if request_id in self._done_ids:
+        if request_id == self._last_done:
             return invalid_state("ResponseSent", "ResponseSent")
         return INVALID_REQUEST_ID
 
@@ -272,7 +276,6 @@ class Environment:
         self._given = True
         self._start_tail(event)
         self._started_at = time.perf_counter()
-        self._measure_memory()
         if self._timer is not None:
             self._timer.cancel()
         loop = asyncio.get_running_loop()
@@ -284,15 +287,17 @@ class Environment:
             int(clock.now() * 1000), platform_logs.start(event.request_id, self.function.version)
         )
 
-    def _finish(self, payload: bytes, error_type: str | None, *lines: str) -> None:
+    def _finish(
+        self, payload: bytes, error_type: str | None, *lines: str, at_least_ms: float = 0.0
+    ) -> None:
         """End the invocation in progress: its last output, END and REPORT, the outcome."""
         event, future = self._event, self._future
         if event is None or future is None or future.done():
             return
+        duration = max((time.perf_counter() - self._started_at) * 1000, at_least_ms)
+        self.capture.drain()
         if self._tail is None:
             self._start_tail(event)
-        duration = (time.perf_counter() - self._started_at) * 1000
-        self.capture.drain()
         self.capture.flush_partial()
         stamp = int(clock.now() * 1000)
         for line in lines:
@@ -312,7 +317,7 @@ class Environment:
         tail = "".join(self._tail or ())
         self._tail = None
         self.served += 1
-        self._done_ids.add(event.request_id)
+        self._last_done = event.request_id
         self._event, self._given, self._future = None, False, None
         self._cancel_timers()
         future.set_result(Outcome(payload, error_type, duration, _last_bytes(tail, TAIL_BYTES)))
@@ -340,13 +345,16 @@ class Environment:
             orjson.dumps({"errorType": "Sandbox.Timedout", "errorMessage": message}),
             "Sandbox.Timedout",
             platform_logs.timed_out(event.request_id, timeout, clock.now()),
+            at_least_ms=timeout * 1000.0 if self._given else 0.0,
         )
 
     def _check_memory(self) -> None:
         self._memory_timer = None
         if self._event is None or self.process is None or not self.alive:
             return
-        if _tree_rss_kb(self.process.pid) > self.function.memory_size * 1024:
+        resident, peak = _tree_memory_kb(self.process.pid)
+        self.max_memory_mb = max(self.max_memory_mb, _mb(peak, self.function.memory_size))
+        if resident > self.function.memory_size * 1024:
             self._out_of_memory()
             return
         self._memory_timer = asyncio.get_running_loop().call_later(MEMORY_CHECK, self._check_memory)
@@ -371,8 +379,8 @@ class Environment:
 
     def _measure_memory(self) -> None:
         if self.process is not None and self.exit_status is None:
-            peak_mb = -(-_tree_peak_kb(self.process.pid) // 1024)
-            self.max_memory_mb = max(self.max_memory_mb, min(peak_mb, self.function.memory_size))
+            peak = _tree_memory_kb(self.process.pid)[1]
+            self.max_memory_mb = max(self.max_memory_mb, _mb(peak, self.function.memory_size))
 
     # the process
 
@@ -552,23 +560,31 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _status_kb(pid: int, field: bytes) -> int:
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(resident, peak resident) kB of one process, from /proc/<pid>/status."""
+    resident = peak = 0
     try:
         with open(f"/proc/{pid}/status", "rb") as status:
             for line in status:
-                if line.startswith(field):
-                    return int(line.split()[1])
+                if line.startswith(b"VmHWM:"):
+                    peak = int(line.split()[1])
+                elif line.startswith(b"VmRSS:"):
+                    resident = int(line.split()[1])
+                    break
     except (OSError, ValueError, IndexError):
         pass
-    return 0
+    return resident, peak
 
 
-def _tree_rss_kb(pid: int) -> int:
-    return sum(_status_kb(member, b"VmRSS:") for member in _tree(pid))
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
+    """(resident, peak resident) kB of a process and its descendants, summed."""
+    members = [_memory_kb(member) for member in _tree(pid)]
+    return sum(resident for resident, _ in members), sum(peak for _, peak in members)
 
 
-def _tree_peak_kb(pid: int) -> int:
-    return sum(_status_kb(member, b"VmHWM:") for member in _tree(pid))
+def _mb(kilobytes: int, limit: int) -> int:
+    """Whole megabytes, rounded up, at most `limit` (Max Memory Used never shows more)."""
+    return min(-(-kilobytes // 1024), limit)
 
 
 def _last_bytes(text: str, limit: int) -> str:

@@ -57,7 +57,7 @@ class FunctionVersion:
     event_invoke_config: dict[str, Any] | None = None
     log_group: str = ""
     state: str = "Active"
-    """`Pending` while the function is being created (Invoke refuses it then)."""
+    """`Pending` while the function is being created (AWS refuses to invoke it then)."""
     last_update_status: str = "Successful"
     hot_reload: bool = False
     """True when `code_dir` is the user's directory: edits show at the next cold start."""
@@ -159,8 +159,6 @@ def create(
     shown = records.render(record, ref.arn)
     if params.get("Publish"):
         published = versions.publish_latest(txn, ref, document, params.get("Description"))
-        states.creating(published)
-        records.save_version(txn, ref, published)
         shown = records.render(published, ref.arn)
     records.save_function(txn, account, region, document)
     states.schedule(runtime, txn, account, region, ref.name)

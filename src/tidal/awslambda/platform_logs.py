@@ -6,13 +6,12 @@ Each is one log event whose message ends in a newline; the fields of REPORT are 
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import re
 from datetime import UTC, datetime
 
-from tidal.core import arns
+from tidal.awslambda import configuration
 
 _VERSIONED_RUNTIME = re.compile(r"(python|nodejs|java|dotnet|ruby)(\d+(?:\.\d+)?)(?:\.x)?")
 
@@ -37,17 +36,11 @@ def runtime_version(runtime: str) -> str:
     return f"{family}:{flavour or 'al1'}.v1"
 
 
-def runtime_version_arn(runtime: str, region: str) -> str:
-    """`arn:aws:lambda:<region>::runtime:<64 hex>`, stable for a runtime and region."""
-    digest = hashlib.sha256(f"tidal:{runtime_version(runtime)}".encode()).hexdigest()
-    return arns.arn("lambda", region, "", f"runtime:{digest}")
-
-
 def init_start(runtime: str, region: str) -> str:
-    return (
-        f"INIT_START Runtime Version: {runtime_version(runtime)}\t"
-        f"Runtime Version ARN: {runtime_version_arn(runtime, region)}\n"
-    )
+    """The first line of an environment; its ARN is the one GetFunction shows in
+    RuntimeVersionConfig."""
+    arn = configuration.runtime_version_config(region, runtime)["RuntimeVersionArn"]
+    return f"INIT_START Runtime Version: {runtime_version(runtime)}\tRuntime Version ARN: {arn}\n"
 
 
 def start(request_id: str, version: str) -> str:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tidal.awslambda.errors import InvalidParameterValueException, function_not_found
-from tidal.awslambda.names import LATEST, FunctionRef, qualified_arn
+from tidal.awslambda.names import LATEST, FunctionRef, is_version, qualified_arn
 
 FUNCTIONS = "lambda/functions"
 VERSIONS = "lambda/versions"
@@ -83,9 +83,11 @@ def save_function(txn: Any, account: str, region: str, document: dict[str, Any])
 def load_version(
     txn: Any, ref: FunctionRef, document: dict[str, Any], version: str
 ) -> dict[str, Any] | None:
-    """The record of `$LATEST` or of a published version."""
+    """The record of `$LATEST` or of a published version (None for anything else)."""
     if version == LATEST:
         return document["Latest"]
+    if not is_version(version) or str(int(version)) != version:
+        return None
     return txn.get_doc(VERSIONS, version_key(ref.account, ref.region, ref.name, version))
 
 

@@ -13,7 +13,7 @@ import logging
 import re
 import traceback
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import cache, partial
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -148,7 +148,8 @@ class App:
         if found is None:
             message = f"Tidal serves no resource at {method} {scope['path']}"
             return rest_json.render_error(rest_json.UnknownOperation(message), None, rid)
-        service, name, labels = found
+        service, match = found
+        name = match.operation
         model = service_model(service.model)
         try:
             operation = model.operation_model(name)
@@ -156,7 +157,9 @@ class App:
                 key.decode("latin-1"): value.decode("utf-8", "replace")
                 for key, value in headers.items()
             }
-            params = rest_json.parse_request(operation, labels, query, text_headers, body)
+            params = rest_json.parse_request(
+                operation, match.labels, query, text_headers, body, match.body_in_query
+            )
             result = await self._call(scope, headers, rid, service, name, params, _UNSIGNED_REST)
             return rest_json.render(operation, result, rid)
         except AWSError as error:
@@ -301,14 +304,9 @@ def _query_form(scope: dict, headers: dict, body: bytes) -> dict[str, str] | Non
     return form if form.get("Action") else None
 
 
-_OPERATIONS: dict[int, frozenset[str]] = {}
-
-
+@cache
 def _operation_names(model: ServiceModel) -> frozenset[str]:
-    names = _OPERATIONS.get(id(model))
-    if names is None:
-        names = _OPERATIONS[id(model)] = frozenset(model.operation_names)
-    return names
+    return frozenset(model.operation_names)
 
 
 async def _read_body(receive: Any) -> bytes:

@@ -13,7 +13,7 @@ from tidal.core.service import Service
 from tidal.dynamodb.api import SERVICE as DYNAMODB
 from tidal.iam.api import IAM, STS
 from tidal.logs.api import SERVICE as LOGS
-from tidal.server.protocols.routes import RouteTable
+from tidal.server.protocols.routes import Match, RouteTable
 from tidal.ses.api import SES, SES_V2
 from tidal.streams.api import SERVICE as DYNAMODB_STREAMS
 
@@ -60,9 +60,9 @@ class Directory:
 
     def rest(
         self, method: str, raw_path: str, query: dict[str, list[str]], signing_name: str | None
-    ) -> tuple[Service, str, dict[str, str]] | None:
-        """(service, operation, path labels) of the REST route that fits the request; where
-        services share a route, the one the request was signed for wins."""
+    ) -> tuple[Service, Match] | None:
+        """The service and the REST route that fits the request; where services share a
+        route, the one the request was signed for wins."""
         if self._rest is None:
             self._rest = [
                 (service, model.signing_name, RouteTable(model))
@@ -75,9 +75,9 @@ class Directory:
             if matched is None:
                 continue
             if signed_for == signing_name:
-                return service, *matched
+                return service, matched
             if found is None:
-                found = (service, *matched)
+                found = (service, matched)
         return found
 
 

@@ -19,6 +19,7 @@ from tidal.awslambda import (
     aliases,
     code,
     event_invoke,
+    function_settings,
     functions,
     layers,
     policies,
@@ -232,6 +233,42 @@ def get_account_settings(ctx: RequestContext, params: dict[str, Any]) -> dict[st
     limit = ctx.runtime.config.lambda_concurrency
     with _read(ctx) as txn:
         return reserved.account_settings(txn, ctx.account, ctx.region, limit)
+
+
+@operation("GetFunctionCodeSigningConfig")
+def get_function_code_signing_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
+    with _read(ctx) as txn:
+        return function_settings.code_signing(txn, ctx.account, ctx.region, params)
+
+
+@operation("GetRuntimeManagementConfig")
+def get_runtime_management_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
+    with _read(ctx) as txn:
+        return function_settings.runtime_management(txn, ctx.account, ctx.region, params)
+
+
+@operation("PutRuntimeManagementConfig")
+def put_runtime_management_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
+    with _write(ctx) as txn:
+        return function_settings.put_runtime_management(txn, ctx.account, ctx.region, params)
+
+
+@operation("GetFunctionRecursionConfig")
+def get_function_recursion_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
+    with _read(ctx) as txn:
+        return function_settings.recursion(txn, ctx.account, ctx.region, params)
+
+
+@operation("PutFunctionRecursionConfig")
+def put_function_recursion_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
+    with _write(ctx) as txn:
+        return function_settings.put_recursion(txn, ctx.account, ctx.region, params)
+
+
+@operation("ListProvisionedConcurrencyConfigs")
+def list_provisioned_concurrency_configs(ctx: RequestContext, params: dict[str, Any]) -> dict:
+    with _read(ctx) as txn:
+        return function_settings.provisioned_concurrency(txn, ctx.account, ctx.region, params)
 
 
 # Event invoke settings -------------------------------------------------------------------

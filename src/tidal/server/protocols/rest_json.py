@@ -39,15 +39,20 @@ class UnknownOperation(AWSError):
     status = 404
 
 
+class Unreadable(AWSError):
+    """A request the service cannot read, under the service's own name for that."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def malformed(model: ServiceModel, message: str) -> AWSError:
     """The error a service gives for a request it cannot read (bad JSON, a bad typed value):
     Lambda's InvalidRequestContentException, SES v2's BadRequestException."""
-    error = AWSError(message)
-    error.code = next(
-        (code for code in _MALFORMED_CODES if code in _shape_names(model)),
-        "SerializationException",
-    )
-    return error
+    names = _shape_names(model)
+    code = next((code for code in _MALFORMED_CODES if code in names), "SerializationException")
+    return Unreadable(code, message)
 
 
 _MALFORMED_CODES = ("InvalidRequestContentException", "BadRequestException")
@@ -62,8 +67,10 @@ def parse_request(
     query: dict[str, list[str]],
     headers: dict[str, str],
     body: bytes,
+    body_in_query: bool = False,
 ) -> dict[str, Any]:
-    """The params of a matched request. `headers` has lower-case names."""
+    """The params of a matched request. `headers` has lower-case names; `body_in_query`
+    (an earlier route of the operation) reads the body members from the query string."""
     shape = operation.input_shape
     if shape is None:
         return {}
@@ -87,11 +94,13 @@ def parse_request(
         if document is not None:
             if not isinstance(document, dict):
                 raise malformed(model, "Start of structure or map found where not expected.")
-            params.update(_from_json(shape, document))
+            params.update(_body_members(shape, document))
     bound_query = _bound_query_names(operation)
     for name, member in shape.members.items():
         location = member.serialization.get("location")
         if location is None:
+            if body_in_query and name in query:
+                params[name] = _from_query(model, member, name, query, bound_query)
             continue
         key = member.serialization.get("name", name)
         if location == "uri":
@@ -136,6 +145,18 @@ def _json_body(model: ServiceModel, body: bytes) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError as error:
         raise malformed(model, f"Could not parse request body into json: {error.msg}") from None
+
+
+def _body_members(shape: Shape, document: dict[str, Any]) -> dict[str, Any]:
+    """The members of the input shape that travel in the JSON body, by member name (a JSON
+    null is no value, as for botocore)."""
+    out = {}
+    for name, member in shape.members.items():
+        if "location" not in member.serialization:
+            value = document.get(member.serialization.get("name", name))
+            if value is not None:
+                out[name] = _from_json(member, value)
+    return out
 
 
 def _from_json(shape: Shape, value: Any) -> Any:
