@@ -72,6 +72,23 @@ def test_a_warm_environment_is_reused(lam, role):
     assert first == second
 
 
+def test_changes_that_do_not_reach_the_process_keep_it_warm(lam, role):
+    name = function(lam, role, ECHO)
+    warm = invoke_json(lam, name)[1]["pid"]
+    arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    lam.tag_resource(Resource=arn, Tags={"team": "tidal"})
+    lam.add_permission(
+        FunctionName=name,
+        StatementId="s1",
+        Action="lambda:InvokeFunction",
+        Principal="sns.amazonaws.com",
+    )
+    assert invoke_json(lam, name)[1]["pid"] == warm
+    lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"STAGE": "1"}})
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+    assert invoke_json(lam, name)[1]["pid"] != warm
+
+
 def test_a_function_error_is_200_with_function_error_unhandled(lam, role):
     name = function(lam, role, ECHO, handler="app.fail")
     response, payload = invoke_json(lam, name, {"why": "test"})

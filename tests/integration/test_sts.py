@@ -153,6 +153,24 @@ def test_a_role_of_another_account_can_be_assumed(sts, tidal_endpoint):
     assert info["Account"] == account
 
 
+def test_assumed_role_credentials_act_in_the_roles_account(sts, tidal_endpoint):
+    account = new_account()
+    owner = account_client("iam", tidal_endpoint, account)
+    arn = owner.create_role(RoleName="writer", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"][
+        "Arn"
+    ]
+    credentials = sts.assume_role(RoleArn=arn, RoleSessionName="writer")["Credentials"]
+    table = unique()
+    signed_with(credentials, "dynamodb", tidal_endpoint).create_table(
+        TableName=table,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    assert table in account_client("dynamodb", tidal_endpoint, account).list_tables()["TableNames"]
+    assert table not in client("dynamodb", tidal_endpoint).list_tables()["TableNames"]
+
+
 def test_expired_session_credentials_are_refused(sts, role, tidal_endpoint, monkeypatch):
     credentials = sts.assume_role(
         RoleArn=role["Arn"], RoleSessionName="brief", DurationSeconds=900

@@ -400,16 +400,17 @@ def test_a_warm_environment_that_ended_between_invokes_is_replaced(code_dir, log
     assert orjson.loads(second.payload)["pid"] != orjson.loads(first.payload)["pid"]
 
 
-def test_a_new_revision_gets_a_new_environment_and_idle_ones_expire(code_dir, logs):
+def test_new_code_gets_a_new_environment_a_new_revision_alone_does_not(code_dir, logs):
     async def scenario(runtime):
         one = await invoke(runtime, version(code_dir), {"do": "echo"})
-        two = await invoke(runtime, version(code_dir, revision_id="rev-2"), {"do": "echo"})
-        pids = [orjson.loads(result.payload)["pid"] for result in (one, two)]
+        tagged = await invoke(runtime, version(code_dir, revision_id="rev-2"), {"do": "echo"})
+        two = await invoke(runtime, version(code_dir, code_sha256="sha-2"), {"do": "echo"})
+        pids = [orjson.loads(result.payload)["pid"] for result in (one, tagged, two)]
         await until(lambda: not any(alive(pid) for pid in pids))
         return pids, len(environments.pool_of(runtime).live)
 
     pids, live = run(scenario, lambda_idle=0.2)
-    assert pids[0] != pids[1]
+    assert pids[0] == pids[1] != pids[2]
     assert live == 0
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import signal
@@ -57,7 +58,7 @@ EXIT_GRACE = 1.0
 """Seconds to wait, after a process ended, for what it sent before it ended."""
 TAIL_BYTES = 4096
 
-Key = tuple[str, str]
+Key = tuple[str, bytes]
 
 _SIGNAL_NAMES = {
     signal.SIGHUP: "hangup",
@@ -93,8 +94,24 @@ class Outcome:
     """False when a warm environment ended before it took the event: try another."""
 
 
+_OUTSIDE_THE_PROCESS = dict.fromkeys(
+    (
+        "revision_id",
+        "invoked_arn",
+        "state",
+        "last_update_status",
+        "reserved_concurrency",
+        "event_invoke_config",
+    )
+)
+
+
 def key_of(function: FunctionVersion) -> Key:
-    return function.qualified_arn, function.revision_id
+    """Which environments may serve `function`: those started for the same version, code and
+    configuration. A change that never reaches the process (a tag, a permission, the state
+    settling — each a new RevisionId) keeps its environments warm, as on AWS."""
+    shape = dataclasses.asdict(dataclasses.replace(function, **_OUTSIDE_THE_PROCESS))
+    return function.qualified_arn, orjson.dumps(shape, default=str, option=orjson.OPT_SORT_KEYS)
 
 
 def environment_variables(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from tidal.core.config import DEFAULT_ACCOUNT
+from tidal.iam.identifiers import account_of_key
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]*/([^/]+)/([^/]+)/")
 _ACCOUNT_KEY = re.compile(r"\d{12}")
@@ -20,8 +21,14 @@ class Caller:
 
     @property
     def account(self) -> str:
-        """A 12-digit access key id names its account; any other key is the default account."""
-        return self.access_key if _ACCOUNT_KEY.fullmatch(self.access_key) else DEFAULT_ACCOUNT
+        """A 12-digit access key id names its account, and so does a temporary key (`ASIA…`,
+        as STS AssumeRole hands out) through the account it encodes; any other key is the
+        default account."""
+        if _ACCOUNT_KEY.fullmatch(self.access_key):
+            return self.access_key
+        if self.access_key.startswith("ASIA"):
+            return account_of_key(self.access_key) or DEFAULT_ACCOUNT
+        return DEFAULT_ACCOUNT
 
 
 def caller_from(authorization: str | None, query_string: bytes) -> Caller | None:
