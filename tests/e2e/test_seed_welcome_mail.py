@@ -182,7 +182,11 @@ def test_seed_welcome_mail(tidal_endpoint, tmp_path):
     logs = client("logs", tidal_endpoint, REGION, **CREDENTIALS)
 
     def report_logged() -> bool:
-        found = logs.filter_log_events(logGroupName="/aws/lambda/envoi_email")["events"]
+        """The function has run (its log group appears with its first invocation)."""
+        try:
+            found = logs.filter_log_events(logGroupName="/aws/lambda/envoi_email")["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            return False
         return any(event["message"].startswith("REPORT ") for event in found)
 
     until(report_logged, timeout=60)
