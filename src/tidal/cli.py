@@ -40,92 +40,80 @@ def main() -> None:
     """Tidal: DynamoDB, DynamoDB Streams and Lambda stream triggers on your machine."""
 
 
+def _setting(flag: str, **option: Any) -> Any:
+    """An option of `tidal serve` that the variable TIDAL_<FLAG> also sets (`--data-dir`:
+    TIDAL_DATA_DIR); its default, if it has one, shows in `--help`."""
+    envvar = "TIDAL_" + flag.removeprefix("--").upper().replace("-", "_")
+    if "default" in option:
+        option.setdefault("show_default", True)
+    return click.option(flag, envvar=envvar, **option)
+
+
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, envvar="TIDAL_HOST")
-@click.option("--port", default=8000, show_default=True, type=int, envvar="TIDAL_PORT")
-@click.option(
+@_setting("--host", default="127.0.0.1")
+@_setting("--port", default=8000, type=int)
+@_setting(
     "--data-dir",
     default=".tidal",
-    show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    envvar="TIDAL_DATA_DIR",
     help="Folder that holds the store.",
 )
-@click.option(
-    "--in-memory", is_flag=True, envvar="TIDAL_IN_MEMORY", help="Keep everything in memory."
-)
-@click.option(
+@_setting("--in-memory", is_flag=True, help="Keep everything in memory.")
+@_setting(
     "--durability",
     type=click.Choice(["normal", "full"]),
     default="normal",
-    show_default=True,
-    envvar="TIDAL_DURABILITY",
     help="full: every acknowledged write is synced to disk before the reply.",
 )
-@click.option("--region", default="us-east-1", show_default=True, envvar="TIDAL_REGION")
-@click.option(
+@_setting("--region", default="us-east-1")
+@_setting(
     "--shard-rollover",
     type=Duration(),
     default="4h",
-    show_default=True,
-    envvar="TIDAL_SHARD_ROLLOVER",
     help="How long a stream shard stays open before a child shard replaces it.",
 )
-@click.option(
+@_setting(
     "--stream-retention",
     type=Duration(),
     default="24h",
-    show_default=True,
-    envvar="TIDAL_STREAM_RETENTION",
     help="How long stream records stay readable.",
 )
-@click.option(
+@_setting(
     "--ttl-interval",
     type=Duration(),
     default="1s",
-    show_default=True,
-    envvar="TIDAL_TTL_INTERVAL",
     help="How long an expired item stays readable before TTL deletes it.",
 )
-@click.option(
+@_setting(
     "--ttl-cooldown",
     type=Duration(),
-    envvar="TIDAL_TTL_COOLDOWN",
     help="Refuse a second UpdateTimeToLive on a table within this time, as AWS does (1h).",
 )
-@click.option(
+@_setting(
     "--lambda-concurrency",
     type=click.IntRange(1),
     default=1000,
-    show_default=True,
-    envvar="TIDAL_LAMBDA_CONCURRENCY",
     help="Concurrent executions the account may run, as AWS's account limit.",
 )
-@click.option(
+@_setting(
     "--lambda-idle",
     type=Duration(),
     default="10m",
-    show_default=True,
-    envvar="TIDAL_LAMBDA_IDLE",
     help="How long an idle function environment stays warm before it is stopped.",
 )
-@click.option(
+@_setting(
     "--ses-strict",
     is_flag=True,
-    envvar="TIDAL_SES_STRICT",
     help="Behave like the SES sandbox: refuse mail from or to unverified identities.",
 )
-@click.option(
+@_setting(
     "--smtp-relay",
     metavar="HOST:PORT",
-    envvar="TIDAL_SMTP_RELAY",
     help="Also hand every accepted e-mail to this SMTP server.",
 )
-@click.option(
-    "--smtp-starttls", is_flag=True, envvar="TIDAL_SMTP_STARTTLS", help="Use STARTTLS on the relay."
-)
-@click.option("--smtp-user", envvar="TIDAL_SMTP_USER", help="User name for the relay.")
-@click.option("--smtp-password", envvar="TIDAL_SMTP_PASSWORD", help="Password for the relay.")
+@_setting("--smtp-starttls", is_flag=True, help="Use STARTTLS on the relay.")
+@_setting("--smtp-user", help="User name for the relay.")
+@_setting("--smtp-password", help="Password for the relay.")
 def serve(**options: Any) -> None:
     """Serve the AWS APIs on HOST:PORT until interrupted."""
     from tidal.server.runner import Server

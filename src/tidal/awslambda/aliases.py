@@ -165,8 +165,4 @@ def list_aliases(txn: Any, account: str, region: str, params: dict[str, Any]) ->
         for alias in of_function(txn, ref)
         if wanted is None or alias["FunctionVersion"] == wanted
     ]
-    page, marker = records.paged(items, params, "AliasArn", MAX_ALIAS_PAGE)
-    result: dict[str, Any] = {"Aliases": page}
-    if marker:
-        result["NextMarker"] = marker
-    return result
+    return records.listing("Aliases", items, params, "AliasArn", MAX_ALIAS_PAGE)

@@ -169,8 +169,4 @@ def list_configs(txn: Any, account: str, region: str, params: dict[str, Any]) ->
         _render(ref.with_qualifier(key.rpartition(":")[2]), config)
         for key, config in txn.list_docs(records.EVENT_INVOKE, prefix)
     ]
-    page, marker = records.paged(items, params, "FunctionArn", MAX_PAGE)
-    result: dict[str, Any] = {"FunctionEventInvokeConfigs": page}
-    if marker:
-        result["NextMarker"] = marker
-    return result
+    return records.listing("FunctionEventInvokeConfigs", items, params, "FunctionArn", MAX_PAGE)

@@ -247,11 +247,7 @@ def list_functions(txn: Any, account: str, region: str, params: dict[str, Any]) 
         items.append(records.listed(latest, records.version_arn(ref, LATEST)))
         for record in records.published(txn, ref):
             items.append(records.listed(record, records.version_arn(ref, record["Version"])))
-    page, marker = records.paged(items, params, "FunctionArn")
-    result: dict[str, Any] = {"Functions": page}
-    if marker:
-        result["NextMarker"] = marker
-    return result
+    return records.listing("Functions", items, params, "FunctionArn")
 
 
 def delete(txn: Any, account: str, region: str, params: dict[str, Any]) -> None:

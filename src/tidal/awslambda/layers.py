@@ -69,22 +69,12 @@ def publish(
 
 def render(ref: LayerRef, record: dict[str, Any], endpoint: str) -> dict[str, Any]:
     """A layer version as PublishLayerVersion and GetLayerVersion show it."""
-    shown = {
-        "Content": {
-            "Location": location(endpoint, ref, record),
-            "CodeSha256": record["CodeSha256"],
-            "CodeSize": record["CodeSize"],
-        },
-        "LayerArn": ref.arn,
-        "LayerVersionArn": ref.version_arn(record["Version"]),
-        "Description": record["Description"],
-        "CreatedDate": record["CreatedDate"],
-        "Version": record["Version"],
+    content = {
+        "Location": location(endpoint, ref, record),
+        "CodeSha256": record["CodeSha256"],
+        "CodeSize": record["CodeSize"],
     }
-    for member in _OPTIONAL:
-        if member in record:
-            shown[member] = record[member]
-    return shown
+    return {"Content": content, "LayerArn": ref.arn, **_listed(ref, record)}
 
 
 def location(endpoint: str, ref: LayerRef, record: dict[str, Any]) -> str:
@@ -100,6 +90,7 @@ def location(endpoint: str, ref: LayerRef, record: dict[str, Any]) -> str:
 
 
 def _listed(ref: LayerRef, record: dict[str, Any]) -> dict[str, Any]:
+    """A layer version as ListLayerVersions (and ListLayers' LatestMatchingVersion) show it."""
     shown = {
         "LayerVersionArn": ref.version_arn(record["Version"]),
         "Version": record["Version"],
@@ -166,11 +157,7 @@ def list_versions(txn: Any, account: str, region: str, params: dict[str, Any]) -
         for _, record in reversed(txn.list_docs(LAYER_VERSIONS, f"{_key(ref)}:"))
         if _matches(record, params)
     ]
-    page, marker = records.paged(items, params, "LayerVersionArn")
-    result: dict[str, Any] = {"LayerVersions": page}
-    if marker:
-        result["NextMarker"] = marker
-    return result
+    return records.listing("LayerVersions", items, params, "LayerVersionArn")
 
 
 def list_layers(txn: Any, account: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -184,11 +171,7 @@ def list_layers(txn: Any, account: str, region: str, params: dict[str, Any]) -> 
         {"LayerName": name, "LayerArn": ref.arn, "LatestMatchingVersion": _listed(ref, record)}
         for name, (ref, record) in sorted(newest.items())
     ]
-    page, marker = records.paged(items, params, "LayerName")
-    result: dict[str, Any] = {"Layers": page}
-    if marker:
-        result["NextMarker"] = marker
-    return result
+    return records.listing("Layers", items, params, "LayerName")
 
 
 def referenced(txn: Any, account: str, region: str, arns: list[str]) -> list[dict[str, Any]]:

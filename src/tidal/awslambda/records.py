@@ -132,11 +132,16 @@ def timestamp(epoch: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
-def paged(
-    items: list[dict[str, Any]], params: dict[str, Any], key: str, limit: int = MAX_PAGE
-) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of `items` after the item whose `key` is the `Marker` (at most `limit`, as
-    AWS caps its pages), and the marker of the next page."""
+def listing(
+    member: str,
+    items: list[dict[str, Any]],
+    params: dict[str, Any],
+    key: str,
+    limit: int = MAX_PAGE,
+) -> dict[str, Any]:
+    """A List operation's result: under `member`, the page of `items` after the item whose
+    `key` is the `Marker` (at most `limit`, as AWS caps its pages), and the `NextMarker` of the
+    next page when there is one."""
     marker = params.get("Marker")
     if marker:
         keys = [item[key] for item in items]
@@ -145,4 +150,7 @@ def paged(
         items = items[keys.index(marker) + 1 :]
     size = min(params.get("MaxItems") or limit, limit)
     page = items[:size]
-    return page, page[-1][key] if len(items) > size else None
+    result: dict[str, Any] = {member: page}
+    if len(items) > size:
+        result["NextMarker"] = page[-1][key]
+    return result

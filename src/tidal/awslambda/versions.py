@@ -79,11 +79,7 @@ def list_versions(txn: Any, account: str, region: str, params: dict[str, Any]) -
         records.listed(record, records.version_arn(ref, record["Version"]))
         for record in records.published(txn, ref)
     ]
-    page, marker = records.paged(items, params, "FunctionArn")
-    result: dict[str, Any] = {"Versions": page}
-    if marker:
-        result["NextMarker"] = marker
-    return result
+    return records.listing("Versions", items, params, "FunctionArn")
 
 
 def delete(txn: Any, ref: FunctionRef) -> None:

@@ -7,50 +7,34 @@ Tests hold the background task (`held`) and call `maintain_all` when they want t
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from tidal.core import clock
+from tidal.core.background import Holds, repeat
 from tidal.core.runtime import Runtime
 from tidal.logs import events, groups, retention, streams
-
-log = logging.getLogger(__name__)
 
 INTERVAL = 60.0
 BATCH = 1000
 
 
-class Holds:
-    """How many `held` blocks keep the background task from working."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-
-@contextmanager
-def held(runtime: Runtime) -> Iterator[None]:
+def held(runtime: Runtime) -> AbstractContextManager[None]:
     """Keep the background task from doing anything inside this block."""
-    holds = runtime.room("logs.maintenance", Holds)
-    holds.count += 1
-    try:
-        yield
-    finally:
-        holds.count -= 1
+    return _holds(runtime).held()
 
 
 async def run(runtime: Runtime) -> None:
-    holds = runtime.room("logs.maintenance", Holds)
-    while True:
-        more = False
-        if not holds.count:
-            try:
-                more = maintain(runtime)
-            except Exception:
-                log.exception("log maintenance failed")
-        await asyncio.sleep(0 if more else INTERVAL)
+    await repeat(
+        lambda: 0 if maintain(runtime) else INTERVAL,
+        _holds(runtime),
+        INTERVAL,
+        "log maintenance",
+    )
+
+
+def _holds(runtime: Runtime) -> Holds:
+    return runtime.room("logs.maintenance", Holds)
 
 
 def maintain_all(runtime: Runtime) -> None:

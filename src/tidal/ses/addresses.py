@@ -9,6 +9,7 @@ the readable form that the mailbox shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.utils import getaddresses
@@ -88,55 +89,42 @@ def from_header(values: list[str]) -> list[str]:
 
 def _local_part(spec: str) -> tuple[str, int]:
     """The local part and the index of the `@` that ends it (-1 when there is none)."""
-    quoted = False
-    index = 0
-    while index < len(spec):
-        char = spec[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == '"':
-            quoted = not quoted
-        elif char == "@" and not quoted:
-            return spec[:index], index
-        index += 1
-    return spec, -1
+    at = next((index for index, char in _unquoted(spec) if char == "@"), -1)
+    return (spec[:at], at) if at >= 0 else (spec, -1)
 
 
 def _local_problem(local: str) -> str | None:
     if not local:
         return "Missing local name"
-    quoted = local.startswith('"') and local.endswith('"') and len(local) > 1
-    if quoted:
+    if local.startswith('"') and local.endswith('"') and len(local) > 1:
         return None
-    if any(_control_or_space(char) for char in local):
-        return "Local address contains control or whitespace"
-    if local.startswith("."):
-        return "Local address starts with dot"
-    if local.endswith("."):
-        return "Local address ends with dot"
-    if ".." in local:
-        return "Local address contains dot-dot"
-    if any(char in _LOCAL_SPECIALS for char in local):
-        return "Local address contains illegal character"
-    return None
+    return _part_problem("Local address", local, lambda char: char in _LOCAL_SPECIALS)
 
 
 def _domain_problem(domain: str) -> str | None:
     if not domain:
         return "Missing domain"
-    if any(_control_or_space(char) for char in domain):
-        return "Domain contains control or whitespace"
-    if domain.startswith("[") and domain.endswith("]"):
+    literal = domain.startswith("[") and domain.endswith("]")
+    return _part_problem("Domain", domain, lambda char: char not in _DOMAIN_CHARS, literal)
+
+
+def _part_problem(
+    label: str, text: str, illegal: Callable[[str], bool], literal: bool = False
+) -> str | None:
+    """SES's message for a malformed local part or domain (`label`); a domain literal
+    (`[192.0.2.1]`) is checked for control characters and whitespace only."""
+    if any(_control_or_space(char) for char in text):
+        return f"{label} contains control or whitespace"
+    if literal:
         return None
-    if domain.startswith("."):
-        return "Domain starts with dot"
-    if domain.endswith("."):
-        return "Domain ends with dot"
-    if ".." in domain:
-        return "Domain contains dot-dot"
-    if any(char not in _DOMAIN_CHARS for char in domain):
-        return "Domain contains illegal character"
+    if text.startswith("."):
+        return f"{label} starts with dot"
+    if text.endswith("."):
+        return f"{label} ends with dot"
+    if ".." in text:
+        return f"{label} contains dot-dot"
+    if any(illegal(char) for char in text):
+        return f"{label} contains illegal character"
     return None
 
 
@@ -151,7 +139,12 @@ def _unquote(name: str) -> str:
 
 
 def _last_unquoted(text: str, wanted: str) -> int:
-    found = -1
+    return max((index for index, char in _unquoted(text) if char == wanted), default=-1)
+
+
+def _unquoted(text: str) -> Iterator[tuple[int, str]]:
+    """(index, character) of the characters outside quoted strings, but for the quotes
+    themselves and backslash-escaped pairs."""
     quoted = False
     index = 0
     while index < len(text):
@@ -161,10 +154,9 @@ def _last_unquoted(text: str, wanted: str) -> int:
             continue
         if char == '"':
             quoted = not quoted
-        elif char == wanted and not quoted:
-            found = index
+        elif not quoted:
+            yield index, char
         index += 1
-    return found
 
 
 def _without_comments(text: str) -> str:

@@ -8,9 +8,8 @@ from typing import Any
 import tidal.ses.api_v2  # noqa: F401  (registers the SES v2 operations on SES_V2)
 from tidal.core.context import RequestContext
 from tidal.core.errors import AWSError
-from tidal.ses import configsets, identities, mime, sending, stats, templates
-from tidal.ses.mime import Part
-from tidal.ses.sending import Envelope, Formatted
+from tidal.ses import configsets, identities, pages, sending, stats, templates
+from tidal.ses.sending import Envelope
 from tidal.ses.service import SES, SES_V2
 
 __all__ = ["SES", "SES_V2"]
@@ -27,12 +26,9 @@ def _read(ctx: RequestContext):
 
 
 def _envelope(params: dict[str, Any], destination: dict[str, Any] | None = None) -> Envelope:
-    destination = destination if destination is not None else params.get("Destination") or {}
-    return Envelope(
-        source=params["Source"],
-        to=destination.get("ToAddresses") or [],
-        cc=destination.get("CcAddresses") or [],
-        bcc=destination.get("BccAddresses") or [],
+    return Envelope.addressed(
+        params["Source"],
+        destination if destination is not None else params.get("Destination") or {},
         reply_to=params.get("ReplyToAddresses") or [],
         return_path=params.get("ReturnPath"),
         tags=sending.tags_of(params.get("Tags")),
@@ -40,22 +36,12 @@ def _envelope(params: dict[str, Any], destination: dict[str, Any] | None = None)
     )
 
 
-def _part(content: dict[str, Any] | None) -> Part | None:
-    return None if content is None else Part(content["Data"], content.get("Charset"))
-
-
 # Sending ---------------------------------------------------------------------------------
 
 
 @operation("SendEmail")
 def send_email(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    message = params["Message"]
-    body = message["Body"]
-    formatted = Formatted(
-        subject=Part(message["Subject"]["Data"], message["Subject"].get("Charset")),
-        text=_part(body.get("Text")),
-        html=_part(body.get("Html")),
-    )
+    formatted = sending.formatted(params["Message"])
     return {"MessageId": sending.send_formatted(ctx, "SendEmail", _envelope(params), formatted)}
 
 
@@ -143,25 +129,15 @@ def list_templates(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any
     limit = params.get("MaxItems") or 10
     with _read(ctx) as txn:
         found, after = templates.page(txn, ctx.account, ctx.region, params.get("NextToken"), limit)
-    result: dict[str, Any] = {
-        "TemplatesMetadata": [
-            {"Name": record["name"], "CreatedTimestamp": record["created"]} for record in found
-        ]
-    }
-    if after is not None:
-        result["NextToken"] = after
-    return result
+    metadata = [{"Name": record["name"], "CreatedTimestamp": record["created"]} for record in found]
+    return pages.listing("TemplatesMetadata", metadata, after)
 
 
 @operation("TestRenderTemplate")
 def test_render_template(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    name, data = params["TemplateName"], params["TemplateData"]
     with _read(ctx) as txn:
-        template = templates.require(txn, ctx.account, ctx.region, params["TemplateName"])
-    data = templates.data_of(params["TemplateData"])
-    subject, text, html = (
-        templates.render_or_raise(template.get(part), data) for part in ("subject", "text", "html")
-    )
-    return {"RenderedTemplate": mime.preview(subject or "", text, html)}
+        return {"RenderedTemplate": templates.test_render(txn, ctx.account, ctx.region, name, data)}
 
 
 # Identities ------------------------------------------------------------------------------
@@ -199,10 +175,7 @@ def list_identities(ctx: RequestContext, params: dict[str, Any]) -> dict[str, An
             params.get("NextToken"),
             params.get("MaxItems"),
         )
-    result: dict[str, Any] = {"Identities": [record["name"] for record in found]}
-    if token is not None:
-        result["NextToken"] = token
-    return result
+    return pages.listing("Identities", [record["name"] for record in found], token)
 
 
 @operation("ListVerifiedEmailAddresses")
@@ -263,10 +236,8 @@ def get_send_statistics(ctx: RequestContext, params: dict[str, Any]) -> dict[str
 
 @operation("CreateConfigurationSet")
 def create_configuration_set(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    name = params["ConfigurationSet"]["Name"]
-    configsets.check_name(name)
     with _write(ctx) as txn:
-        configsets.create(txn, ctx.account, ctx.region, name)
+        configsets.create(txn, ctx.account, ctx.region, params["ConfigurationSet"]["Name"])
     return {}
 
 
@@ -290,7 +261,4 @@ def list_configuration_sets(ctx: RequestContext, params: dict[str, Any]) -> dict
         names, after = configsets.page(
             txn, ctx.account, ctx.region, params.get("NextToken"), params.get("MaxItems")
         )
-    result: dict[str, Any] = {"ConfigurationSets": [{"Name": name} for name in names]}
-    if after is not None:
-        result["NextToken"] = after
-    return result
+    return pages.listing("ConfigurationSets", [{"Name": name} for name in names], after)

@@ -14,14 +14,14 @@ from typing import Any
 
 from tidal.core.context import RequestContext
 from tidal.core.errors import AWSError
-from tidal.ses import configsets, identities, mime, sending, stats, templates
+from tidal.ses import configsets, identities, mime, pages, sending, stats, templates
 from tidal.ses.errors import (
     AlreadyExistsException,
     BadRequestException,
     NotFoundException,
     as_v2,
 )
-from tidal.ses.mime import Attachment, Part
+from tidal.ses.mime import Attachment
 from tidal.ses.sending import Envelope, Formatted
 from tidal.ses.service import SES_V2
 
@@ -94,12 +94,9 @@ def send_email(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
 def _envelope(params: dict[str, Any], tags: dict[str, str]) -> Envelope:
     if not params.get("FromEmailAddress"):
         raise BadRequestException("Missing required parameter: FromEmailAddress.")
-    destination = params.get("Destination") or {}
-    return Envelope(
-        source=params["FromEmailAddress"],
-        to=destination.get("ToAddresses") or [],
-        cc=destination.get("CcAddresses") or [],
-        bcc=destination.get("BccAddresses") or [],
+    return Envelope.addressed(
+        params["FromEmailAddress"],
+        params.get("Destination") or {},
         reply_to=params.get("ReplyToAddresses") or [],
         return_path=params.get("FeedbackForwardingEmailAddress"),
         tags=tags,
@@ -116,18 +113,11 @@ def _all_recipients(destination: dict[str, Any]) -> list[str]:
 
 
 def _formatted(simple: dict[str, Any]) -> Formatted:
-    body = simple["Body"]
-    return Formatted(
-        subject=Part(simple["Subject"]["Data"], simple["Subject"].get("Charset")),
-        text=_part(body.get("Text")),
-        html=_part(body.get("Html")),
+    return sending.formatted(
+        simple,
         headers=[(header["Name"], header["Value"]) for header in simple.get("Headers") or []],
         attachments=[_attachment(item) for item in simple.get("Attachments") or []],
     )
-
-
-def _part(content: dict[str, Any] | None) -> Part | None:
-    return None if content is None else Part(content["Data"], content.get("Charset"))
 
 
 def _attachment(item: dict[str, Any]) -> Attachment:
@@ -222,20 +212,16 @@ def list_email_identities(ctx: RequestContext, params: dict[str, Any]) -> dict[s
         found, token = identities.page(
             txn, ctx.account, ctx.region, None, params.get("NextToken"), params.get("PageSize")
         )
-    result: dict[str, Any] = {
-        "EmailIdentities": [
-            {
-                "IdentityType": _IDENTITY_TYPE[record["type"]],
-                "IdentityName": record["name"],
-                "SendingEnabled": record["status"] == identities.SUCCESS,
-                "VerificationStatus": record["status"].upper(),
-            }
-            for record in found
-        ]
-    }
-    if token is not None:
-        result["NextToken"] = token
-    return result
+    listed = [
+        {
+            "IdentityType": _IDENTITY_TYPE[record["type"]],
+            "IdentityName": record["name"],
+            "SendingEnabled": record["status"] == identities.SUCCESS,
+            "VerificationStatus": record["status"].upper(),
+        }
+        for record in found
+    ]
+    return pages.listing("EmailIdentities", listed, token)
 
 
 @operation("DeleteEmailIdentity")
@@ -349,26 +335,17 @@ def list_email_templates(ctx: RequestContext, params: dict[str, Any]) -> dict[st
         found, after = templates.page(
             txn, ctx.account, ctx.region, params.get("NextToken"), params.get("PageSize") or 10
         )
-    result: dict[str, Any] = {
-        "TemplatesMetadata": [
-            {"TemplateName": record["name"], "CreatedTimestamp": record["created"]}
-            for record in found
-        ]
-    }
-    if after is not None:
-        result["NextToken"] = after
-    return result
+    metadata = [
+        {"TemplateName": record["name"], "CreatedTimestamp": record["created"]} for record in found
+    ]
+    return pages.listing("TemplatesMetadata", metadata, after)
 
 
 @operation("TestRenderEmailTemplate")
 def test_render_email_template(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    name, data = params["TemplateName"], params["TemplateData"]
     with _read(ctx) as txn:
-        template = templates.require(txn, ctx.account, ctx.region, params["TemplateName"])
-    data = templates.data_of(params["TemplateData"])
-    subject, text, html = (
-        templates.render_or_raise(template.get(part), data) for part in ("subject", "text", "html")
-    )
-    return {"RenderedTemplate": mime.preview(subject or "", text, html)}
+        return {"RenderedTemplate": templates.test_render(txn, ctx.account, ctx.region, name, data)}
 
 
 # Configuration sets ----------------------------------------------------------------------
@@ -376,10 +353,8 @@ def test_render_email_template(ctx: RequestContext, params: dict[str, Any]) -> d
 
 @operation("CreateConfigurationSet")
 def create_configuration_set(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    name = params["ConfigurationSetName"]
-    configsets.check_name(name)
     with _write(ctx) as txn:
-        configsets.create(txn, ctx.account, ctx.region, name)
+        configsets.create(txn, ctx.account, ctx.region, params["ConfigurationSetName"])
     return {}
 
 
@@ -403,7 +378,4 @@ def list_configuration_sets(ctx: RequestContext, params: dict[str, Any]) -> dict
         names, after = configsets.page(
             txn, ctx.account, ctx.region, params.get("NextToken"), params.get("PageSize")
         )
-    result: dict[str, Any] = {"ConfigurationSets": names}
-    if after is not None:
-        result["NextToken"] = after
-    return result
+    return pages.listing("ConfigurationSets", names, after)

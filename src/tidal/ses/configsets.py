@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from tidal.core import clock
+from tidal.ses import pages
 from tidal.ses.errors import (
     ConfigurationSetAlreadyExists,
     InvalidConfigurationSet,
@@ -17,7 +18,7 @@ PAGE_MAX = 1000
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def check_name(name: str) -> None:
+def _check_name(name: str) -> None:
     if len(name) > 64:
         raise InvalidConfigurationSet("Configuration set name cannot exceed 64 characters.")
     if not _NAME.fullmatch(name):
@@ -28,6 +29,7 @@ def check_name(name: str) -> None:
 
 
 def create(txn: Any, account: str, region: str, name: str) -> None:
+    _check_name(name)
     key = _key(account, region, name)
     if txn.get_doc(NS, key) is not None:
         raise ConfigurationSetAlreadyExists(f"Configuration set <{name}> already exists.")
@@ -49,13 +51,9 @@ def delete(txn: Any, account: str, region: str, name: str) -> None:
 def page(
     txn: Any, account: str, region: str, after: str | None, limit: int | None
 ) -> tuple[list[str], str | None]:
-    prefix = f"{account}/{region}/"
-    size = min(limit or PAGE_MAX, PAGE_MAX)
-    found = txn.list_docs(NS, prefix, after=prefix + after if after else None, limit=size + 1)
-    names = [record["name"] for _, record in found]
-    if len(names) > size:
-        return names[:size], names[size - 1]
-    return names, None
+    """Up to `limit` names by name after the name `after`, and the next page's start."""
+    records, next_after = pages.by_name(txn, NS, account, region, after, limit, PAGE_MAX)
+    return [record["name"] for record in records], next_after
 
 
 def _key(account: str, region: str, name: str) -> str:

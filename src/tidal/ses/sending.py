@@ -40,6 +40,17 @@ class Envelope:
     tags: dict[str, str] = field(default_factory=dict)
     configuration_set: str | None = None
 
+    @classmethod
+    def addressed(cls, source: str, destination: dict[str, Any], **fields: Any) -> Envelope:
+        """An envelope to the To, Cc and Bcc addresses of a request's `Destination`."""
+        return cls(
+            source=source,
+            to=destination.get("ToAddresses") or [],
+            cc=destination.get("CcAddresses") or [],
+            bcc=destination.get("BccAddresses") or [],
+            **fields,
+        )
+
     def destinations(self) -> list[str]:
         if self.recipients is not None:
             return self.recipients
@@ -57,27 +68,41 @@ class Formatted:
     attachments: list[mime.Attachment] = field(default_factory=list)
 
 
+def formatted(message: dict[str, Any], **extra: Any) -> Formatted:
+    """The message of a request's `Subject` and `Body` (`Text`, `Html`): SES v1's `Message`,
+    SES v2's `Simple` content."""
+    body = message["Body"]
+    return Formatted(
+        subject=_part(message["Subject"]),
+        text=_part(body.get("Text")),
+        html=_part(body.get("Html")),
+        **extra,
+    )
+
+
+def _part(content: dict[str, Any] | None) -> mime.Part | None:
+    return None if content is None else mime.Part(content["Data"], content.get("Charset"))
+
+
 def tags_of(tags: list[dict[str, str]] | None) -> dict[str, str]:
     """Message tags as a mapping, checked as SES checks them."""
     found: dict[str, str] = {}
     for tag in tags or []:
         name, value = tag["Name"], tag["Value"]
-        if len(name) > 255:
-            raise invalid("Tag name cannot exceed 255 characters.")
-        if not _TAG_NAME.fullmatch(name):
-            raise invalid(
-                f"Invalid tag name <{name}>: only alphanumeric ASCII characters, '_', "
-                "and '-' are allowed."
-            )
-        if len(value) > 255:
-            raise invalid("Tag value cannot exceed 255 characters.")
-        if not _TAG_VALUE.fullmatch(value):
-            raise invalid(
-                f"Invalid tag value <{value}>: only alphanumeric ASCII characters, '_', "
-                "'-', '.', '@' are allowed."
-            )
+        _check_tag_part("name", name, _TAG_NAME, "'_', and '-'")
+        _check_tag_part("value", value, _TAG_VALUE, "'_', '-', '.', '@'")
         found[name] = value
     return found
+
+
+def _check_tag_part(part: str, text: str, allowed: re.Pattern[str], specials: str) -> None:
+    if len(text) > 255:
+        raise invalid(f"Tag {part} cannot exceed 255 characters.")
+    if not allowed.fullmatch(text):
+        raise invalid(
+            f"Invalid tag {part} <{text}>: only alphanumeric ASCII characters, {specials} "
+            "are allowed."
+        )
 
 
 def check_envelope(envelope: Envelope) -> None:
@@ -210,10 +235,10 @@ def send_templated(
     """
     failure = None
     try:
-        parts = [templates.render(template.get(key), data) for key in ("subject", "text", "html")]
+        parts = [templates.render(template.get(key), data) for key in templates.PARTS]
     except templates.RenderingFailure as missing:
         failure = templates.missing_message(str(missing))
-        parts = [template.get(key) for key in ("subject", "text", "html")]
+        parts = [template.get(key) for key in templates.PARTS]
     subject, text, html = parts
     message = Formatted(
         subject=mime.Part(subject or ""),

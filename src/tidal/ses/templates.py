@@ -13,10 +13,13 @@ import re
 from typing import Any
 
 from tidal.core import clock
+from tidal.ses import mime, pages
 from tidal.ses.errors import AlreadyExists, MissingRenderingAttribute, invalid, template_not_found
 
 NS = "ses.templates"
 PAGE_MAX = 100
+PARTS = ("subject", "text", "html")
+"""The parts of a template's record, in the order SES renders them."""
 _VARIABLE = re.compile(r"\{\{\{\s*([^{}]+?)\s*\}\}\}|\{\{\s*([^{}#/!>][^{}]*?)\s*\}\}")
 
 
@@ -52,13 +55,7 @@ def page(
     txn: Any, account: str, region: str, after: str | None, limit: int | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Up to `limit` templates by name after the name `after`, and the next page's start."""
-    prefix = f"{account}/{region}/"
-    size = min(limit or PAGE_MAX, PAGE_MAX)
-    found = txn.list_docs(NS, prefix, after=prefix + after if after else None, limit=size + 1)
-    records = [record for _, record in found]
-    if len(records) > size:
-        return records[:size], records[size - 1]["name"]
-    return records, None
+    return pages.by_name(txn, NS, account, region, after, limit, PAGE_MAX)
 
 
 def as_v1(record: dict[str, Any]) -> dict[str, Any]:
@@ -97,6 +94,15 @@ def render_or_raise(text: str | None, data: dict[str, Any]) -> str | None:
         return render(text, data)
     except RenderingFailure as failure:
         raise MissingRenderingAttribute(missing_message(str(failure))) from None
+
+
+def test_render(txn: Any, account: str, region: str, name: str, data_text: str) -> str:
+    """The MIME message that TestRenderTemplate (v1) and TestRenderEmailTemplate (v2) answer:
+    the stored template rendered with `TemplateData`."""
+    template = require(txn, account, region, name)
+    data = data_of(data_text)
+    subject, text, html = (render_or_raise(template.get(part), data) for part in PARTS)
+    return mime.preview(subject or "", text, html)
 
 
 def _value(path: str, data: dict[str, Any]) -> str:

@@ -7,39 +7,22 @@ clock hold the background task (`held`) and call `maintain_all` when they want t
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any, NamedTuple
 
 from tidal.core import clock
+from tidal.core.background import Holds, repeat
 from tidal.core.runtime import Runtime
 from tidal.streams import records, shards, streams
-
-log = logging.getLogger(__name__)
 
 MAX_IDLE = 60.0
 MIN_IDLE = 0.05
 BATCH = 1000
 
 
-class Holds:
-    """How many `held` blocks keep the background task from working."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-
-@contextmanager
-def held(runtime: Runtime) -> Iterator[None]:
+def held(runtime: Runtime) -> AbstractContextManager[None]:
     """Keep the background task from doing anything inside this block."""
-    holds = runtime.room("streams.maintenance", Holds)
-    holds.count += 1
-    try:
-        yield
-    finally:
-        holds.count -= 1
+    return _holds(runtime).held()
 
 
 def maintain_all(runtime: Runtime) -> None:
@@ -49,18 +32,20 @@ def maintain_all(runtime: Runtime) -> None:
 
 
 async def run(runtime: Runtime) -> None:
-    holds = runtime.room("streams.maintenance", Holds)
-    while True:
-        try:
-            more, due = (False, clock.now() + MAX_IDLE) if holds.count else maintain(runtime)
-        except Exception:
-            log.exception("stream maintenance failed")
-            more, due = False, clock.now() + MAX_IDLE
-        if more:
-            await asyncio.sleep(0)
-            continue
-        idle = min(due - clock.now(), MAX_IDLE, runtime.config.shard_rollover)
-        await asyncio.sleep(max(idle, MIN_IDLE))
+    idle = max(min(MAX_IDLE, runtime.config.shard_rollover), MIN_IDLE)
+    await repeat(lambda: _pass(runtime), _holds(runtime), idle, "stream maintenance")
+
+
+def _pass(runtime: Runtime) -> float:
+    """One pass of `maintain`; how long to wait before the next (none while work is left)."""
+    more, due = maintain(runtime)
+    if more:
+        return 0
+    return max(min(due - clock.now(), MAX_IDLE, runtime.config.shard_rollover), MIN_IDLE)
+
+
+def _holds(runtime: Runtime) -> Holds:
+    return runtime.room("streams.maintenance", Holds)
 
 
 def maintain(runtime: Runtime, batch: int = BATCH) -> tuple[bool, float]:

@@ -10,8 +10,6 @@ and errors `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></
 
 from __future__ import annotations
 
-import base64
-import decimal
 import math
 from typing import Any
 from urllib.parse import parse_qsl
@@ -19,7 +17,7 @@ from urllib.parse import parse_qsl
 from botocore.model import OperationModel, Shape
 
 from tidal.core.errors import AWSError, SerializationException, ValidationException
-from tidal.server.protocols import timestamps
+from tidal.server.protocols import scalars, timestamps
 
 CONTENT_TYPE = b"text/xml"
 Response = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -137,20 +135,10 @@ def _indexes(node: _Node) -> list[str]:
 
 
 def _scalar(shape: Shape, text: str, path: str) -> Any:
-    kind = shape.type_name
     try:
-        if kind in ("integer", "long"):
-            return int(text)
-        if kind in ("double", "float"):
-            return float(text)
+        return scalars.parse(shape.type_name, text)
     except ValueError:
-        raise _unreadable(text, path, f"Member must be of type {kind}") from None
-    if kind == "boolean":
-        lowered = text.lower()
-        if lowered not in ("true", "false"):
-            raise _unreadable(text, path, "Member must be of type boolean")
-        return lowered == "true"
-    return text
+        raise _unreadable(text, path, f"Member must be of type {shape.type_name}") from None
 
 
 def _unreadable(text: str, path: str, rule: str) -> ValidationError:
@@ -231,26 +219,14 @@ def _map_entry(shape: Shape, key: Any, value: Any, out: list[str]) -> None:
 
 
 def _scalar_text(shape: Shape, value: Any) -> str:
-    kind = shape.type_name
-    if kind == "boolean":
-        return "true" if value else "false"
-    if kind == "timestamp":
-        fmt = shape.serialization.get("timestampFormat", timestamps.ISO8601)
-        return str(timestamps.formatted(value, fmt))
-    if kind == "blob":
-        if isinstance(value, bytes | bytearray):
-            return base64.b64encode(value).decode()
-        return value
-    if kind in ("double", "float") and not isinstance(value, str):
+    if shape.type_name in ("double", "float") and not isinstance(value, str):
         number = float(value)
         if math.isnan(number):
             return "NaN"
         if math.isinf(number):
             return "Infinity" if number > 0 else "-Infinity"
         return repr(number)
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    return str(value)
+    return scalars.text(shape, value, timestamps.ISO8601)
 
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;"})

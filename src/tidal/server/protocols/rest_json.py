@@ -20,7 +20,7 @@ import orjson
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from tidal.core.errors import AWSError, SerializationException
-from tidal.server.protocols import timestamps
+from tidal.server.protocols import scalars, timestamps
 
 CONTENT_TYPE = b"application/json"
 Response = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -268,20 +268,10 @@ def _split_header_list(text: str) -> list[str]:
 
 def _typed(model: ServiceModel, shape: Shape, text: str) -> Any:
     """A path, query or header string as the member's type (timestamps stay as sent)."""
-    kind = shape.type_name
     try:
-        if kind in ("integer", "long"):
-            return int(text)
-        if kind in ("double", "float"):
-            return float(text)
+        return scalars.parse(shape.type_name, text)
     except ValueError:
-        raise malformed(model, f"Value '{text}' is not a valid {kind}") from None
-    if kind == "boolean":
-        lowered = text.lower()
-        if lowered not in ("true", "false"):
-            raise malformed(model, f"Value '{text}' is not a valid boolean")
-        return lowered == "true"
-    return text
+        raise malformed(model, f"Value '{text}' is not a valid {shape.type_name}") from None
 
 
 # Response --------------------------------------------------------------------------------
@@ -357,19 +347,12 @@ def _to_json(shape: Shape, value: Any) -> Any:
 
 def _header_text(shape: Shape, value: Any) -> str:
     kind = shape.type_name
-    if kind == "boolean":
-        return "true" if value else "false"
-    if kind == "timestamp":
-        fmt = shape.serialization.get("timestampFormat", timestamps.RFC822)
-        return str(timestamps.formatted(value, fmt))
     if kind == "list":
         # Items are joined as they are: botocore splits a response header list on every comma.
         return ",".join(_header_text(shape.member, item) for item in value)
     if kind == "string" and shape.serialization.get("jsonvalue"):
         return base64.b64encode(orjson.dumps(value)).decode()
-    if kind == "blob" and isinstance(value, bytes | bytearray):
-        return base64.b64encode(value).decode()
-    return str(value)
+    return scalars.text(shape, value, timestamps.RFC822)
 
 
 def _headers(
