@@ -10,12 +10,12 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
 
+from tidal.testing.idle import wait_for_idle
 from tidal.testing.plugin import client
 
 SEEDS = Path(__file__).parent / "seeds"
@@ -97,14 +97,6 @@ def write_zip(folder: Path, name: str, source: str) -> None:
         archive.writestr(f"{name}.js", source)
 
 
-def until(condition, timeout: float) -> None:
-    """Wait for what the walkthrough's reader waits for: the trigger, the mail."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"not seen within {timeout} s"
-        time.sleep(0.05)
-
-
 def mailbox(endpoint: str, recipient: str) -> list[dict]:
     query = urllib.parse.urlencode({"to": recipient})
     with urllib.request.urlopen(f"{endpoint}/_tidal/ses/messages?{query}") as response:
@@ -179,17 +171,7 @@ def test_seed_welcome_mail(tidal_endpoint, tmp_path):
         "--return-consumed-capacity", "TOTAL",
     )  # fmt: skip
 
-    logs = client("logs", tidal_endpoint, REGION, **CREDENTIALS)
-
-    def report_logged() -> bool:
-        """The function has run (its log group appears with its first invocation)."""
-        try:
-            found = logs.filter_log_events(logGroupName="/aws/lambda/envoi_email")["events"]
-        except logs.exceptions.ResourceNotFoundException:
-            return False
-        return any(event["message"].startswith("REPORT ") for event in found)
-
-    until(report_logged, timeout=60)
+    wait_for_idle(tidal_endpoint, timeout=90)  # the first run installs the Node.js SDK
     table_output = aws(
         tidal_endpoint, tmp_path, "logs", "describe-log-streams",
         "--log-group-name", "/aws/lambda/envoi_email",
@@ -252,7 +234,7 @@ def test_seed_welcome_mail(tidal_endpoint, tmp_path):
     )
 
     address = "camille.durand@example.fr"
-    until(lambda: mailbox(tidal_endpoint, address), timeout=90)
+    wait_for_idle(tidal_endpoint, timeout=60)
     (mail,) = mailbox(tidal_endpoint, address)
     assert mail["source"] == "alexis.gunst@osones.com"
     assert mail["subject"] == "Bienvenue Camille DURAND !"
