@@ -18,7 +18,7 @@ def unchecked_client(endpoint: str):
         endpoint_url=endpoint,
         region_name="us-east-1",
         config=BotocoreConfig(
-            parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"}
+            parameter_validation=False, retries={"total_max_attempts": 1, "mode": "standard"}
         ),
         **CREDENTIALS,
     )

@@ -42,7 +42,7 @@ def unchecked(tidal_endpoint):
         endpoint_url=tidal_endpoint,
         region_name="us-east-1",
         config=BotocoreConfig(
-            parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"}
+            parameter_validation=False, retries={"total_max_attempts": 1, "mode": "standard"}
         ),
         **CREDENTIALS,
     )

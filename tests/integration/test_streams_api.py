@@ -81,7 +81,13 @@ def test_list_streams_pages(dynamodb, dynamodbstreams, table_name, stream):
     assert "LastEvaluatedStreamArn" not in listed
     assert [len(page) for page in pages] == [2, 1]
     assert sorted(s["StreamArn"] for page in pages for s in page) == sorted(arns)
-    everything = dynamodbstreams.list_streams()["Streams"]
+    everything, start = [], {}
+    while True:  # every stream of the account: other tests' streams too, past the first page
+        listed = dynamodbstreams.list_streams(**start)
+        everything += listed["Streams"]
+        if "LastEvaluatedStreamArn" not in listed:
+            break
+        start = {"ExclusiveStartStreamArn": listed["LastEvaluatedStreamArn"]}
     assert {s["StreamArn"] for s in everything} >= set(arns)
 
 

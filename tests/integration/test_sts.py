@@ -211,7 +211,7 @@ def test_model_constraints_are_validation_errors(tidal_endpoint, role):
         "sts",
         endpoint_url=tidal_endpoint,
         region_name="us-east-1",
-        config=BotocoreConfig(parameter_validation=False, retries={"max_attempts": 1}),
+        config=BotocoreConfig(parameter_validation=False, retries={"total_max_attempts": 1}),
         **CREDENTIALS,
     )
     code, message, status = error_of(

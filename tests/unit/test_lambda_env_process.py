@@ -20,7 +20,7 @@ import orjson
 import pytest
 import uvloop
 
-from tidal.awslambda import environments, invocations
+from tidal.awslambda import environments, invocations, runtimes
 from tidal.awslambda.functions import FunctionVersion
 from tidal.core.config import Config
 from tidal.core.runtime import Runtime
@@ -87,6 +87,13 @@ while True:
     elif do == "big":
         status = post(f"invocation/{{rid}}/response", b"x" * (6291556 + 1))
         print("response status", status[0], flush=True)
+    elif do == "spawn":
+        stubborn = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        stubborn += "print('ready', flush=True); time.sleep(300)"
+        child = subprocess.Popen([sys.executable, "-c", stubborn], stdout=subprocess.PIPE)
+        child.stdout.readline()
+        result = {{"pid": os.getpid(), "child": child.pid}}
+        post(f"invocation/{{rid}}/response", json.dumps(result))
     elif do == "respond_then_exit":
         post(f"invocation/{{rid}}/response", json.dumps({{"pid": os.getpid()}}))
         os._exit(0)
@@ -342,7 +349,18 @@ def test_init_error_fails_the_invoke_with_its_type(code_dir, logs):
     assert "Init Duration" in result.log_tail
 
 
-def test_memory_beyond_memory_size_is_out_of_memory(code_dir, logs):
+@pytest.mark.parametrize("slow_start", [False, True], ids=["start", "slow-start"])
+def test_memory_beyond_memory_size_is_out_of_memory(code_dir, logs, monkeypatch, slow_start):
+    """With a slow start the first look at the memory comes before the process exists; the
+    watch goes on all the same."""
+    if slow_start:
+        prepare = runtimes.prepare
+
+        async def slowly(name: str) -> None:
+            await asyncio.sleep(3 * environments.MEMORY_CHECK)
+            await prepare(name)
+
+        monkeypatch.setattr(runtimes, "prepare", slowly)
     function = version(code_dir, memory_size=128, timeout=10)
     result = run(lambda runtime: invoke(runtime, function, {"do": "alloc", "mb": 300}, tail=True))
     assert result.error_type == "Runtime.OutOfMemory"
@@ -415,14 +433,18 @@ def test_new_code_gets_a_new_environment_a_new_revision_alone_does_not(code_dir,
 
 
 def test_shutdown_ends_every_process(code_dir, logs):
+    """Also what the handler started, even a process that ignores SIGTERM: gone by the time
+    the shutdown returns."""
     holder = {}
 
     async def scenario(runtime):
-        result = await invoke(runtime, version(code_dir), {"do": "echo"})
-        holder["pid"] = orjson.loads(result.payload)["pid"]
+        result = await invoke(runtime, version(code_dir), {"do": "spawn"})
+        holder.update(orjson.loads(result.payload))
+        assert alive(holder["pid"]) and alive(holder["child"])
 
     run(scenario)
     assert not alive(holder["pid"])
+    assert not alive(holder["child"])
 
 
 def test_a_missing_bootstrap_is_an_invalid_entrypoint(tmp_path, logs):

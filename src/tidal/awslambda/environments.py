@@ -366,14 +366,17 @@ class Environment:
         )
 
     def _check_memory(self) -> None:
+        """Look at the memory of the process, and look again in MEMORY_CHECK seconds while the
+        invoke runs (also while a cold start has not spawned the process yet)."""
         self._memory_timer = None
-        if self._event is None or self.process is None or not self.alive:
+        if self._event is None or not self.alive:
             return
-        resident, peak = _tree_memory_kb(self.process.pid)
-        self.max_memory_mb = max(self.max_memory_mb, _mb(peak, self.function.memory_size))
-        if resident > self.function.memory_size * 1024:
-            self._out_of_memory()
-            return
+        if self.process is not None:
+            resident, peak = _tree_memory_kb(self.process.pid)
+            self.max_memory_mb = max(self.max_memory_mb, _mb(peak, self.function.memory_size))
+            if resident > self.function.memory_size * 1024:
+                self._out_of_memory()
+                return
         self._memory_timer = asyncio.get_running_loop().call_later(MEMORY_CHECK, self._check_memory)
 
     def _out_of_memory(self) -> None:
@@ -481,7 +484,8 @@ class Environment:
             _signal_group(self.process.pid, signal.SIGKILL)
 
     async def stop(self) -> None:
-        """End the process (SIGTERM, then SIGKILL after STOP_GRACE) and release everything."""
+        """End the process (SIGTERM, then SIGKILL after STOP_GRACE), wait until the processes
+        it started have ended too, and release everything."""
         self._stopping = True
         process = self.process
         if process is not None and process.returncode is None:
@@ -493,6 +497,8 @@ class Environment:
                 await process.wait()
         if self._exit_task is not None:
             await asyncio.gather(self._exit_task, return_exceptions=True)
+        if process is not None:
+            await _group_ended(process.pid, STOP_GRACE)
         self._close()
         self.flush_logs()
 
@@ -561,6 +567,50 @@ def _exit_reason(status: int) -> str:
 def _signal_group(pid: int, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
+
+
+async def _group_ended(pgid: int, timeout: float) -> None:
+    """Wait (at most `timeout` seconds) until every process of the group `pgid` has ended.
+
+    The group has been sent SIGKILL, but a process ends only when the kernel next runs it,
+    and what the handler started is not this server's child: nothing else waits for it.
+    """
+    members = [_ended(pid) for pid in _running_members(pgid)]
+    if members:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*members), timeout)
+
+
+def _running_members(pgid: int) -> list[int]:
+    """The processes of group `pgid` that have not ended (zombies left out), from /proc."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                state, _, group = stat.read().rsplit(b") ", 1)[1].split(maxsplit=3)[:3]
+        except (OSError, ValueError, IndexError):
+            continue
+        if int(group) == pgid and state not in (b"Z", b"X"):
+            found.append(int(entry.name))
+    return found
+
+
+async def _ended(pid: int) -> None:
+    """Wait until process `pid` has ended (its pidfd becomes readable then)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:
+        return
+    loop = asyncio.get_running_loop()
+    ended = loop.create_future()
+    loop.add_reader(fd, lambda: ended.done() or ended.set_result(None))
+    try:
+        await ended
+    finally:
+        loop.remove_reader(fd)
+        os.close(fd)
 
 
 def _tree(pid: int) -> list[int]:

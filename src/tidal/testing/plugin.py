@@ -52,7 +52,7 @@ def client(service: str, endpoint: str, region: str = "us-east-1", **credentials
         service,
         endpoint_url=endpoint,
         region_name=region,
-        config=BotocoreConfig(retries={"max_attempts": 1, "mode": "standard"}),
+        config=BotocoreConfig(retries={"total_max_attempts": 1, "mode": "standard"}),
         **(credentials or CREDENTIALS),
     )
 
