@@ -10,6 +10,7 @@ import re
 from tests.integration import lambda_invoke_support as support
 from tests.integration.lambda_control_support import error_of
 from tests.integration.lambda_invoke_support import function, invoke_json, unique, zipped
+from tidal.awslambda import environments
 from tidal.testing.plugin import client
 
 lam, role = support.lam, support.role  # fixtures
@@ -270,3 +271,20 @@ def test_a_handler_in_another_account_writes_to_its_own_account(role, tidal_endp
     )
     name = function(lam, own_role, code, Timeout=30)
     assert invoke_json(lam, name)[1] == account
+
+
+def test_an_edit_to_a_hot_reload_folder_reaches_the_next_invoke(lam, role, tmp_path, monkeypatch):
+    monkeypatch.setattr(environments.HOT_RELOAD_FOLDERS, "max_age", 0.0)
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return 'first'\n")
+    name = unique("hot")
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="app.handler",
+        Code={"S3Bucket": "hot-reload", "S3Key": str(tmp_path)},
+    )
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    assert invoke_json(lam, name)[1] == "first"
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return 'edited!'\n")
+    assert invoke_json(lam, name)[1] == "edited!"

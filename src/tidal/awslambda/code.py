@@ -22,6 +22,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -252,6 +253,22 @@ def listing_digest(directory: Path) -> str:
             line = f"{relative}\0{info.st_mode:o}\0{info.st_size}\0{info.st_mtime_ns}\n"
             digest.update(line.encode("utf-8", "surrogateescape"))
     return base64.b64encode(digest.digest()).decode()
+
+
+class FolderWatch:
+    """The current listing digest of hot-reload folders, read again at most every `max_age`
+    seconds, so edits reach the next invoke without walking a large folder on every one."""
+
+    def __init__(self, max_age: float = 1.0) -> None:
+        self.max_age = max_age
+        self._seen: dict[Path, tuple[float, str]] = {}
+
+    def digest(self, directory: Path) -> str:
+        now = time.monotonic()
+        seen = self._seen.get(directory)
+        if seen is None or now - seen[0] > self.max_age:
+            seen = self._seen[directory] = (now, listing_digest(directory))
+        return seen[1]
 
 
 def zip_directory(directory: Path) -> bytes:

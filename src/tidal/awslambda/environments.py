@@ -4,8 +4,8 @@ An environment is a child process started with `runtimes.launch` (its own sessio
 the handler starts dies with it), its Runtime API listener, and the pipes its output comes
 through. The first invoke of a function version starts one (a cold start: INIT_START, Init
 Duration); later invokes reuse an idle one (warm). Environments are keyed on the qualified
-ARN and the revision id, so a code or configuration update leads to fresh environments while
-the old ones expire after `config.lambda_idle` seconds unused.
+ARN, the code and the configuration (`key_of`), so a code or configuration update leads to
+fresh environments while the old ones expire after `config.lambda_idle` seconds unused.
 
 The server stops an environment when its invoke times out (Sandbox.Timedout), when its memory
 grows past MemorySize (Runtime.OutOfMemory), after an init error, and when it expires; its
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from tidal.awslambda import platform_logs, runtimes
+from tidal.awslambda import code, platform_logs, runtimes
 from tidal.awslambda.functions import FunctionVersion
 from tidal.awslambda.log_capture import LogCapture
 from tidal.awslambda.runtime_api import (
@@ -106,11 +106,19 @@ _OUTSIDE_THE_PROCESS = dict.fromkeys(
 )
 
 
+HOT_RELOAD_FOLDERS = code.FolderWatch()
+"""What hot-reload folders hold now, as `key_of` sees them."""
+
+
 def key_of(function: FunctionVersion) -> Key:
     """Which environments may serve `function`: those started for the same version, code and
     configuration. A change that never reaches the process (a tag, a permission, the state
-    settling — each a new RevisionId) keeps its environments warm, as on AWS."""
+    settling — each a new RevisionId) keeps its environments warm, as on AWS. A function run
+    from a hot-reload folder also needs the folder as it is now: an edit starts a new
+    environment (within `FolderWatch.max_age`)."""
     shape = dataclasses.asdict(dataclasses.replace(function, **_OUTSIDE_THE_PROCESS))
+    if function.hot_reload:
+        shape["code_sha256"] = HOT_RELOAD_FOLDERS.digest(function.code_dir)
     return function.qualified_arn, orjson.dumps(shape, default=str, option=orjson.OPT_SORT_KEYS)
 
 
