@@ -4,8 +4,6 @@ written in the test, and waiting for what runs in the background."""
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -61,18 +59,6 @@ def invoke_json(lam: Any, name: str, event: Any = None, **extra: Any) -> tuple[d
     response = lam.invoke(FunctionName=name, Payload=json.dumps(event or {}), **extra)
     payload = response.pop("Payload").read()
     return response, json.loads(payload)
-
-
-def eventually(condition: Callable[[], Any], timeout: float = 15.0) -> Any:
-    """Check `condition` until it gives a true value (returned); fail after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(0.01)
 
 
 def quiet(server: Server) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -76,15 +75,3 @@ def message(endpoint: str, message_id: str) -> dict[str, Any]:
 
 def simple_message(subject: str = "Hello", text: str = "Hi there") -> dict[str, Any]:
     return {"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}}
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Poll `condition()` until it is truthy (and return it); fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = condition()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(0.02)

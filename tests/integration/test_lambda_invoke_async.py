@@ -11,9 +11,10 @@ import pytest
 
 from tests.integration import lambda_invoke_support as support
 from tests.integration.lambda_control_support import error_of
-from tests.integration.lambda_invoke_support import eventually, function, quiet
+from tests.integration.lambda_invoke_support import function, quiet
 from tidal.awslambda import invocations
 from tidal.core import clock
+from tidal.testing.waiting import eventually
 
 lam, role = support.lam, support.role  # fixtures
 

@@ -10,11 +10,12 @@ from botocore.exceptions import ClientError
 
 from tests.integration import lambda_invoke_support as support
 from tests.integration.lambda_control_support import make_role
-from tests.integration.lambda_invoke_support import eventually, function, invoke_json
+from tests.integration.lambda_invoke_support import function, invoke_json
 from tidal.awslambda import invocations
 from tidal.core.config import Config
 from tidal.server.runner import Server
 from tidal.testing.plugin import client
+from tidal.testing.waiting import eventually
 
 lam, role = support.lam, support.role  # fixtures
 

@@ -7,8 +7,9 @@ import concurrent.futures
 import re
 
 from tests.integration import lambda_invoke_support as support
-from tests.integration.lambda_invoke_support import eventually, function, log_messages
+from tests.integration.lambda_invoke_support import function, log_messages
 from tidal.awslambda import invocations
+from tidal.testing.waiting import eventually
 
 lam, logs, role = support.lam, support.logs, support.role  # fixtures
 

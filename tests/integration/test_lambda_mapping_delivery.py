@@ -10,8 +10,8 @@ import pytest
 
 from tidal.awslambda import delivery
 from tidal.core import clock
+from tidal.testing.waiting import eventually
 
-from .lambda_invoke_support import eventually
 from .lambda_mapping_support import (
     FAIL_ON_POISON,
     Triggers,

@@ -8,12 +8,12 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tidal.testing.idle import wait_for_idle
+from tidal.testing.waiting import eventually
 
 from .lambda_mapping_support import Triggers, events_in, keys
 
@@ -66,10 +66,7 @@ def delivered(events: Path, stream: str) -> list[str]:
 
 
 def until_file_has(path: Path, lines: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while len(path.read_text().splitlines()) < lines:
-        assert time.monotonic() < deadline, f"{path} has fewer than {lines} events"
-        time.sleep(0.005)
+    eventually(lambda: len(path.read_text().splitlines()) >= lines, timeout)
 
 
 def test_a_stopped_server_resumes_each_mapping_after_its_checkpoint(serve, tmp_path):

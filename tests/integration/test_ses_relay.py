@@ -13,11 +13,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.integration.ses_support import address, message, wait_until
+from tests.integration.ses_support import address, message
 from tidal.core.config import Config
 from tidal.server.runner import Server
 from tidal.ses import relay
 from tidal.testing.plugin import client
+from tidal.testing.waiting import eventually
 
 
 @dataclass
@@ -69,7 +70,7 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 def relayed(endpoint: str, message_id: str, status: str) -> dict:
     """The message once its relay status is `status`."""
-    return wait_until(
+    return eventually(
         lambda: (found := message(endpoint, message_id))["relay"]["status"] == status and found
     )
 
@@ -167,7 +168,7 @@ def test_pending_messages_are_relayed_after_a_restart(inbox, tmp_path: Path, mon
             Destination={"ToAddresses": ["r@example.com"]},
             Message={"Subject": {"Data": "later"}, "Body": {"Text": {"Data": "b"}}},
         )["MessageId"]
-        waiting = wait_until(
+        waiting = eventually(
             lambda: (
                 (found := message(first.endpoint, message_id))["relay"]["attempts"] == 1 and found
             )
