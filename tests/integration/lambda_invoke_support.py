@@ -3,7 +3,9 @@ written in the test, and waiting for what runs in the background."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,30 @@ from tidal.server.runner import Server
 from tidal.testing.plugin import client
 
 __all__ = ["unique", "zipped"]
+
+GATED = """
+import fcntl
+import os
+
+def handler(event, context):
+    with open(os.environ["GATE"]) as gate:
+        fcntl.flock(gate, fcntl.LOCK_SH)
+    return "done"
+"""
+"""A handler that waits, without polling, until the test opens its Gate (env GATE)."""
+
+
+class Gate:
+    """A file the test holds locked: GATED handlers given its path block on it until `open()`
+    (one that arrives after it was opened goes straight through)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "gate"
+        self._held = self.path.open("w")
+        fcntl.flock(self._held, fcntl.LOCK_EX)
+
+    def open(self) -> None:
+        self._held.close()
 
 
 @pytest.fixture(scope="module")

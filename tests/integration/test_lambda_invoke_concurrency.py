@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from tests.integration import lambda_invoke_support as support
 from tests.integration.lambda_control_support import make_role
-from tests.integration.lambda_invoke_support import function, invoke_json
+from tests.integration.lambda_invoke_support import GATED, Gate, function, invoke_json
 from tidal.awslambda import invocations
 from tidal.core.config import Config
 from tidal.server.runner import Server
@@ -18,16 +18,6 @@ from tidal.testing.plugin import client
 from tidal.testing.waiting import eventually
 
 lam, role = support.lam, support.role  # fixtures
-
-WAIT_FOR_FILE = """
-import os
-import time
-
-def handler(event, context):
-    while not os.path.exists(os.environ["GO"]):
-        time.sleep(0.01)
-    return "done"
-"""
 
 
 def throttled(lam, name: str) -> dict:
@@ -50,9 +40,9 @@ def test_reserved_concurrency_zero_throttles_every_invoke(lam, role):
 def test_reserved_concurrency_one_refuses_a_second_concurrent_invoke(
     lam, role, tmp_path, tidal_server
 ):
-    go = tmp_path / "go"
+    gate = Gate(tmp_path)
     name = function(
-        lam, role, WAIT_FOR_FILE, Environment={"Variables": {"GO": str(go)}}, Timeout=30
+        lam, role, GATED, Environment={"Variables": {"GATE": str(gate.path)}}, Timeout=30
     )
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
     arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
@@ -67,19 +57,19 @@ def test_reserved_concurrency_one_refuses_a_second_concurrent_invoke(
         response = throttled(lam, name)
         assert response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
     finally:
-        go.write_text("")
+        gate.open()
         first.join(30)
     assert results == [json.dumps("done").encode()]
     assert invoke_json(lam, name)[1] == "done"
 
 
 def test_the_account_limit_throttles_unreserved_functions(tmp_path):
-    go = tmp_path / "go"
+    gate = Gate(tmp_path)
     with Server(Config(port=0, in_memory=True, lambda_concurrency=1)) as server:
         lam = client("lambda", server.endpoint)
         role = make_role(client("iam", server.endpoint))
         waiting = function(
-            lam, role, WAIT_FOR_FILE, Environment={"Variables": {"GO": str(go)}}, Timeout=30
+            lam, role, GATED, Environment={"Variables": {"GATE": str(gate.path)}}, Timeout=30
         )
         other = function(lam, role, "def handler(event, context):\n    return 2\n")
         results: list = []
@@ -93,7 +83,7 @@ def test_the_account_limit_throttles_unreserved_functions(tmp_path):
             assert response["Error"]["Message"] == "Rate Exceeded."
             assert response["Reason"] == "ConcurrentInvocationLimitExceeded"
         finally:
-            go.write_text("")
+            gate.open()
             first.join(30)
         assert results == [200]
         assert invoke_json(lam, other)[1] == 2

@@ -15,16 +15,16 @@ lam, role = support.lam, support.role  # fixtures
 CODE = """
 import os
 import signal
-import time
+import threading
 
 def handler(event, context):
     if event.get("sleep"):
-        time.sleep(30)
+        threading.Event().wait()
     return {"pid": os.getpid()}
 
 def slow(event, context):
     print("working")
-    time.sleep(30)
+    threading.Event().wait()
 
 def leave(event, context):
     os._exit(event["status"])
@@ -103,12 +103,12 @@ def test_a_handler_that_is_not_there(lam, role):
 
 def test_memory_beyond_memory_size(lam, role):
     code = (
-        "import time\n"
+        "import threading\n"
         "def handler(event, context):\n"
         "    hog = bytearray(300 * 1024 * 1024)\n"
         "    for i in range(0, len(hog), 4096):\n"
         "        hog[i] = 1\n"
-        "    time.sleep(30)\n"
+        "    threading.Event().wait()\n"
     )
     name = function(lam, role, code, MemorySize=128, Timeout=20)
     response, payload = invoke_json(lam, name, LogType="Tail")

@@ -7,7 +7,7 @@ import concurrent.futures
 import re
 
 from tests.integration import lambda_invoke_support as support
-from tests.integration.lambda_invoke_support import function, log_messages
+from tests.integration.lambda_invoke_support import GATED, Gate, function, log_messages
 from tidal.awslambda import invocations
 from tidal.testing.waiting import eventually
 
@@ -74,20 +74,16 @@ def test_a_published_version_logs_to_its_own_stream(lam, logs, role):
 
 
 def test_concurrent_environments_have_their_own_streams(lam, logs, role, tmp_path, tidal_server):
-    go = tmp_path / "go"
-    code = (
-        "import os, time\n"
-        "def handler(event, context):\n"
-        "    while not os.path.exists(os.environ['GO']):\n"
-        "        time.sleep(0.01)\n"
+    gate = Gate(tmp_path)
+    name = function(
+        lam, role, GATED, Environment={"Variables": {"GATE": str(gate.path)}}, Timeout=30
     )
-    name = function(lam, role, code, Environment={"Variables": {"GO": str(go)}}, Timeout=30)
     arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     limits = invocations.activity(tidal_server.runtime).limits
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         done = [pool.submit(lam.invoke, FunctionName=name) for _ in range(2)]
         eventually(lambda: limits.running(arn) == 2)
-        go.write_text("")
+        gate.open()
         assert [future.result()["StatusCode"] for future in done] == [200, 200]
     streams = logs.describe_log_streams(logGroupName=f"/aws/lambda/{name}")["logStreams"]
     assert len(streams) == 2

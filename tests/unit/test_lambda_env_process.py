@@ -70,9 +70,9 @@ while True:
         post(f"invocation/{{rid}}/error", json.dumps(failure))
     elif do == "sleep":
         if event.get("child"):
-            child = subprocess.Popen(["sleep", "300"])
+            child = subprocess.Popen(["sleep", "infinity"])
             print(f"child {{child.pid}}", flush=True)
-        time.sleep(300)
+        signal.pause()
     elif do == "exit":
         sys.stdout.write("last words\\n")
         sys.stdout.flush()
@@ -83,13 +83,13 @@ while True:
         hog = bytearray(event["mb"] * 1024 * 1024)
         for i in range(0, len(hog), 4096):
             hog[i] = 1
-        time.sleep(300)
+        signal.pause()
     elif do == "big":
         status = post(f"invocation/{{rid}}/response", b"x" * (6291556 + 1))
         print("response status", status[0], flush=True)
     elif do == "spawn":
-        stubborn = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-        stubborn += "print('ready', flush=True); time.sleep(300)"
+        stubborn = "import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        stubborn += "print('ready', flush=True); signal.pause()"
         child = subprocess.Popen([sys.executable, "-c", stubborn], stdout=subprocess.PIPE)
         child.stdout.readline()
         result = {{"pid": os.getpid(), "child": child.pid}}

@@ -11,13 +11,12 @@ import os
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tidal.awslambda import node_sdk
+from tidal.testing.waiting import eventually
 
 FAKE_NPM = """#!/bin/sh
 echo "$*" >> "$FAKE_NPM_CALLS"
@@ -36,13 +35,6 @@ for arg in "$@"; do
   esac
 done
 """
-
-
-def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.005)
 
 
 @pytest.fixture
@@ -136,7 +128,7 @@ def test_concurrent_installs_in_one_process_wait_for_the_first(npm, tmp_path, mo
     for thread in threads:
         thread.start()
 
-    until(lambda: len(npm_calls(npm)) == 1)
+    eventually(lambda: len(npm_calls(npm)) == 1)
     assert not (tmp_path / "cache" / "node-sdk" / "v2").exists()
     hold.touch()
     for thread in threads:
@@ -155,7 +147,7 @@ def test_concurrent_servers_install_once(npm, tmp_path, monkeypatch):
         for _ in range(3)
     ]
 
-    until(lambda: len(npm_calls(npm)) == 1)
+    eventually(lambda: len(npm_calls(npm)) == 1)
     hold.touch()
     outputs = {process.communicate(timeout=30)[0].strip() for process in processes}
 
