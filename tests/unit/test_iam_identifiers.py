@@ -6,21 +6,22 @@ import re
 
 import pytest
 
+from tidal.core import access_keys
 from tidal.iam import identifiers, pages
 from tidal.iam.errors import ValidationError
 
 
 @pytest.mark.parametrize("account", ["000000000000", "123456789012", "999999999999"])
 def test_access_key_ids_name_their_account(account):
-    key = identifiers.access_key_id("ASIA", account)
+    key = access_keys.access_key_id("ASIA", account)
     assert re.fullmatch(r"ASIA[A-Z2-7]{16}", key)
     assert key[4] in "QRSTUVWXYZ234567"
-    assert identifiers.account_of_key(key) == account
+    assert access_keys.account_of_key(key) == account
 
 
 def test_keys_that_are_not_aws_shaped_name_no_account():
-    assert identifiers.account_of_key("test") is None
-    assert identifiers.account_of_key("ASIA0000000000000000") is None
+    assert access_keys.account_of_key("test") is None
+    assert access_keys.account_of_key("ASIA0000000000000000") is None
 
 
 def test_unique_ids_and_credentials_have_aws_shapes():

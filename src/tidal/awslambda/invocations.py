@@ -29,7 +29,7 @@ from typing import Any
 
 import orjson
 
-from tidal.awslambda import concurrency, environments, functions, platform_logs, records, runtimes
+from tidal.awslambda import concurrency, environments, functions, platform_logs, reserved, runtimes
 from tidal.awslambda.errors import (
     InvalidRequestContentException,
     InvalidRuntimeException,
@@ -162,12 +162,8 @@ async def invoke(
 
 def reserved_total(runtime: Runtime, function: FunctionVersion) -> int:
     """The sum of the reserved concurrency of the functions of `function`'s account and region."""
-    prefix = f"{function.account}:{function.region}:"
     with runtime.store.transaction(write=False) as txn:
-        return sum(
-            document.get("ReservedConcurrentExecutions") or 0
-            for _, document in txn.list_docs(records.FUNCTIONS, prefix)
-        )
+        return reserved.reserved_total(txn, function.account, function.region)
 
 
 def decode_client_context(text: str | None) -> str | None:

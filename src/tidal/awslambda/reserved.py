@@ -24,7 +24,8 @@ def minimum_unreserved(limit: int) -> int:
     return min(100, limit // 10)
 
 
-def _reserved_total(txn: Any, account: str, region: str, other_than: str = "") -> int:
+def reserved_total(txn: Any, account: str, region: str, other_than: str = "") -> int:
+    """The reserved concurrency of the account's functions in `region` (but `other_than`)."""
     return sum(
         document.get("ReservedConcurrentExecutions") or 0
         for key, document in txn.list_docs(records.FUNCTIONS, f"{account}:{region}:")
@@ -45,7 +46,7 @@ def put(txn: Any, account: str, region: str, params: dict[str, Any], limit: int)
     reserved = params["ReservedConcurrentExecutions"]
     key = records.function_key(account, region, ref.name)
     floor = minimum_unreserved(limit)
-    if limit - _reserved_total(txn, account, region, other_than=key) - reserved < floor:
+    if limit - reserved_total(txn, account, region, other_than=key) - reserved < floor:
         raise InvalidParameterValueException(
             "Specified ReservedConcurrentExecutions for function decreases account's "
             f"UnreservedConcurrentExecution below its minimum value of [{floor}]."
@@ -89,7 +90,7 @@ def account_settings(txn: Any, account: str, region: str, limit: int) -> dict[st
             "CodeSizeUnzipped": MAX_UNZIPPED,
             "CodeSizeZipped": MAX_ZIPPED,
             "ConcurrentExecutions": limit,
-            "UnreservedConcurrentExecutions": limit - _reserved_total(txn, account, region),
+            "UnreservedConcurrentExecutions": limit - reserved_total(txn, account, region),
         },
         "AccountUsage": {"TotalCodeSize": code_size, "FunctionCount": len(functions)},
     }

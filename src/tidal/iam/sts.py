@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tidal.core import clock
+from tidal.core import access_keys, clock
 from tidal.core.config import DEFAULT_ACCOUNT
 from tidal.core.context import RequestContext
 from tidal.iam import dates, documents, identifiers, roles
@@ -99,7 +99,7 @@ def get_access_key_info(txn: Any, access_key: str) -> dict[str, Any]:
 def _issue(
     txn: Any, identity: dict[str, Any], duration: int, role_arn: str | None = None
 ) -> dict[str, Any]:
-    key_id = identifiers.access_key_id("ASIA", identity["Account"])
+    key_id = access_keys.access_key_id("ASIA", identity["Account"])
     expiration = int(clock.now()) + duration
     credentials = {
         "AccessKeyId": key_id,

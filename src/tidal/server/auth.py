@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+from tidal.core.access_keys import account_of_key
 from tidal.core.config import DEFAULT_ACCOUNT
-from tidal.iam.identifiers import account_of_key
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]*/([^/]+)/([^/]+)/")
 _ACCOUNT_KEY = re.compile(r"\d{12}")
