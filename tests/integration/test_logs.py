@@ -167,7 +167,7 @@ def test_describe_log_groups_by_prefix_sorted_by_name_in_pages(logs):
 
 
 def test_describe_log_groups_by_pattern_shows_fewer_fields(logs):
-    marker = uuid.uuid4().hex[:10]
+    marker = f"case{uuid.uuid4().hex[:10]}"  # letters, so that upper() differs
     name = f"/tidal/pattern/{marker}/x"
     logs.create_log_group(logGroupName=name)
     [shown] = logs.describe_log_groups(logGroupNamePattern=marker)["logGroups"]
