@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from workloads import (
+    API_VERSION,
     BASIC_OPS,
     OPS,
     PARTITION_ITEMS,
@@ -192,11 +193,13 @@ async def connect(endpoint: Endpoint) -> HttpConnection:
     return protocol
 
 
-async def call(endpoint: Endpoint, region: str, operation: str, payload: dict) -> tuple[int, Any]:
+async def call(
+    endpoint: Endpoint, region: str, operation: str, payload: dict, api: str = API_VERSION
+) -> tuple[int, Any]:
     """One control-plane call on its own connection: (status, decoded JSON body)."""
     conn = await connect(endpoint)
     try:
-        raw = build_request(endpoint, region, operation, payload)
+        raw = build_request(endpoint, region, operation, payload, api)
         status, body = await asyncio.wait_for(conn.request(raw), 30)
     finally:
         conn.close()

@@ -52,8 +52,11 @@ class Endpoint:
 # --------------------------------------------------------------------------- requests
 
 
-def request_head(endpoint: Endpoint, region: str, operation: str, length: int) -> bytes:
-    """HTTP head of a DynamoDB JSON 1.0 call with a plausible (unverified) SigV4 header."""
+def request_head(
+    endpoint: Endpoint, region: str, operation: str, length: int, api: str = API_VERSION
+) -> bytes:
+    """HTTP head of a DynamoDB (or, with `api`, DynamoDB Streams) JSON 1.0 call with a
+    plausible (unverified) SigV4 header."""
     now = datetime.now(UTC)
     date, stamp = now.strftime("%Y%m%d"), now.strftime("%Y%m%dT%H%M%SZ")
     authorization = (
@@ -67,7 +70,7 @@ def request_head(endpoint: Endpoint, region: str, operation: str, length: int) -
         "User-Agent: tidal-bench/1.0",
         "Accept-Encoding: identity",
         "Content-Type: application/x-amz-json-1.0",
-        f"X-Amz-Target: {API_VERSION}.{operation}",
+        f"X-Amz-Target: {api}.{operation}",
         f"X-Amz-Date: {stamp}",
         f"Authorization: {authorization}",
         f"Content-Length: {length}",
@@ -79,9 +82,11 @@ def request_body(payload: dict) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
-def build_request(endpoint: Endpoint, region: str, operation: str, payload: dict) -> bytes:
+def build_request(
+    endpoint: Endpoint, region: str, operation: str, payload: dict, api: str = API_VERSION
+) -> bytes:
     body = request_body(payload)
-    return request_head(endpoint, region, operation, len(body)) + body
+    return request_head(endpoint, region, operation, len(body), api) + body
 
 
 @dataclass(frozen=True)
