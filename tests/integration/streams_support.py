@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from typing import Any
 
 import boto3
@@ -25,6 +28,25 @@ def unchecked_streams(endpoint: str):
         ),
         **CREDENTIALS,
     )
+
+
+def raw_streams(endpoint: str, operation: str, body: dict[str, Any]) -> tuple[int, Any, Any]:
+    """POST a Streams request as JSON, unchecked by botocore: (status, headers, parsed body)."""
+    request = urllib.request.Request(
+        endpoint,
+        data=json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": f"DynamoDBStreams_20120810.{operation}",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/dynamodb/"
+            "aws4_request, SignedHeaders=host, Signature=0",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, json.loads(error.read())
 
 
 def stream_table(dynamodb, name: str, view_type: str, *, range_key: bool = False) -> str:

@@ -184,6 +184,17 @@ def test_validation_errors(dynamodb, table, statement, message):
     assert refused(dynamodb, statement.format(t=table)) == validation(message)
 
 
+def test_more_parameters_than_placeholders(dynamodb, table):
+    count = validation("Number of parameters in request and statement don't match.")
+    one = {"S": "p"}
+    assert refused(dynamodb, f'SELECT * FROM "{table}" WHERE pk = ?', one, one) == count
+    assert refused(dynamodb, f"SELECT * FROM \"{table}\" WHERE pk = 'p'", one) == count
+    update = f"UPDATE \"{table}\" SET a = ? WHERE pk = 'p' AND sk = 's'"
+    assert refused(dynamodb, update, one, one) == count
+    item = dynamodb.get_item(TableName=table, Key={"pk": {"S": "p"}, "sk": {"S": "s"}})["Item"]
+    assert "a" not in item
+
+
 def test_a_missing_table(dynamodb, table):
     missing = ("ResourceNotFoundException", "Requested resource not found", 400)
     assert refused(dynamodb, "SELECT * FROM \"never-made\" WHERE pk = 'p'") == missing

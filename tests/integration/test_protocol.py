@@ -140,3 +140,80 @@ def test_accounts_and_regions_are_isolated(tidal_endpoint, table_name):
     _create(account, table_name)
     arn = account.describe_table(TableName=table_name)["Table"]["TableArn"]
     assert arn == f"arn:aws:dynamodb:us-east-1:111122223333:table/{table_name}"
+
+
+def test_a_decimal_limit_counts_its_whole_part(tidal_endpoint, table_name):
+    dynamodb = client("dynamodb", tidal_endpoint)
+    _create(dynamodb, table_name)
+    for key in ("a", "b", "c"):
+        dynamodb.put_item(TableName=table_name, Item={"pk": {"S": key}})
+
+    def page(operation: str, **params) -> dict:
+        body = orjson.dumps({"TableName": table_name, **params})
+        status, _, answer = dynamodb_post(tidal_endpoint, operation, body)
+        assert status == 200
+        return orjson.loads(answer)
+
+    assert page("Scan", Limit=2.5)["Count"] == 2
+    assert page("Scan", Segment=0.0, TotalSegments=1.9)["Count"] == 3
+    condition = {
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": "a"}},
+    }
+    assert page("Query", Limit=1.5, **condition)["Count"] == 1
+    status, _, answer = dynamodb_post(tidal_endpoint, "ListTables", b'{"Limit": 1.5}')
+    assert status == 200
+    assert len(orjson.loads(answer)["TableNames"]) == 1
+
+
+def test_members_sent_as_null_are_absent(tidal_endpoint, table_name):
+    created = {
+        "TableName": table_name,
+        "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": [
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+        "ProvisionedThroughput": None,
+        "GlobalSecondaryIndexes": None,
+        "StreamSpecification": None,
+        "Tags": None,
+    }
+    status, _, body = dynamodb_post(tidal_endpoint, "CreateTable", orjson.dumps(created))
+    assert status == 200
+    assert "StreamSpecification" not in orjson.loads(body)["TableDescription"]
+    for sort in ("1", "2"):
+        item = {"pk": {"S": "a"}, "sk": {"N": sort}}
+        put = {"TableName": table_name, "Item": item, "ReturnValues": None}
+        status, _, body = dynamodb_post(tidal_endpoint, "PutItem", orjson.dumps(put))
+        assert (status, orjson.loads(body)) == (200, {})
+    query = {
+        "TableName": table_name,
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": "a"}},
+        "ScanIndexForward": None,
+        "Limit": None,
+    }
+    status, _, body = dynamodb_post(tidal_endpoint, "Query", orjson.dumps(query))
+    assert status == 200
+    assert [item["sk"]["N"] for item in orjson.loads(body)["Items"]] == ["1", "2"]
+
+
+def test_nested_decimals_and_nulls_are_read_as_aws_reads_them(tidal_endpoint, table_name):
+    created = {
+        "TableName": table_name,
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "ProvisionedThroughput": {"ReadCapacityUnits": 3.7, "WriteCapacityUnits": 2.0},
+        "SSESpecification": {"Enabled": None, "SSEType": None},
+    }
+    status, _, body = dynamodb_post(tidal_endpoint, "CreateTable", orjson.dumps(created))
+    assert status == 200, body
+    throughput = orjson.loads(body)["TableDescription"]["ProvisionedThroughput"]
+    assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (3, 2)
+    described = client("dynamodb", tidal_endpoint).describe_table(TableName=table_name)
+    assert "SSEDescription" not in described["Table"]

@@ -153,6 +153,20 @@ def test_a_hash_only_table_takes_one_condition(dynamodb, hash_only):
     )
 
 
+def test_an_empty_partition_key_value(dynamodb, table):
+    empty = "One or more parameter values are not valid. The AttributeValue for a key attribute "
+    assert query_error(dynamodb, table, "pk = :p", {":p": {"S": ""}}) == invalid(
+        empty + "cannot contain an empty string value. Key: pk"
+    )
+    assert query_error(dynamodb, table, "g = :p", {":p": {"S": ""}}, IndexName="by-g") == invalid(
+        empty + "cannot contain an empty string value. Key: g"
+    )
+    legacy = {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": ""}]}}
+    assert query_error(dynamodb, table, KeyConditions=legacy) == invalid(
+        empty + "cannot contain an empty string value. Key: pk"
+    )
+
+
 def test_no_key_condition_at_all(dynamodb, table):
     assert query_error(dynamodb, table) == invalid(
         "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "

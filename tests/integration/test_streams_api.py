@@ -11,7 +11,13 @@ import time
 
 import pytest
 
-from tests.integration.streams_support import Clock, read_shard, stream_table, unchecked_streams
+from tests.integration.streams_support import (
+    Clock,
+    raw_streams,
+    read_shard,
+    stream_table,
+    unchecked_streams,
+)
 from tests.integration.test_tables import error_of
 from tidal.testing.plugin import client
 
@@ -315,6 +321,48 @@ def test_get_records_errors(dynamodbstreams, stream, tidal_endpoint):
         "Invalid ShardIterator",
         400,
     )
+
+
+def test_members_sent_as_null_are_left_out(
+    dynamodb, dynamodbstreams, tidal_endpoint, table_name, stream
+):
+    """AWS reads a JSON null as a member left out, and an integer sent with a fraction as its
+    whole part (both reached the domain as they came, and gave HTTP 500s)."""
+    shard = only_shard(dynamodbstreams, stream)
+    put(dynamodb, table_name, "a", "b")
+    iterator = dynamodbstreams.get_shard_iterator(
+        StreamArn=stream, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+
+    def call(operation: str, **body) -> tuple[int, dict]:
+        status, _, answer = raw_streams(tidal_endpoint, operation, body)
+        return status, answer
+
+    status, page = call("GetRecords", ShardIterator=iterator, Limit=None)
+    assert (status, written(page["Records"])) == (200, ["a", "b"])
+    status, page = call("GetRecords", ShardIterator=iterator, Limit=1.5)
+    assert (status, written(page["Records"])) == (200, ["a"])
+    status, listed = call(
+        "ListStreams", TableName=table_name, Limit=None, ExclusiveStartStreamArn=None
+    )
+    assert (status, [s["StreamArn"] for s in listed["Streams"]]) == (200, [stream])
+    status, listed = call("ListStreams", TableName=table_name, Limit=1.5)
+    assert (status, [s["StreamArn"] for s in listed["Streams"]]) == (200, [stream])
+    status, described = call(
+        "DescribeStream", StreamArn=stream, Limit=None, ExclusiveStartShardId=None, ShardFilter=None
+    )
+    assert (status, [s["ShardId"] for s in described["StreamDescription"]["Shards"]]) == (
+        200,
+        [shard],
+    )
+    status, refused = call(
+        "GetShardIterator",
+        StreamArn=stream,
+        ShardId=shard,
+        ShardIteratorType="AT_TIMESTAMP",
+        Timestamp=None,
+    )
+    assert (status, refused["__type"].rpartition("#")[2]) == (400, "ValidationException")
 
 
 def test_get_records_stops_at_one_megabyte(dynamodb, dynamodbstreams, table_name):

@@ -54,6 +54,12 @@ def test_disabled_stream_stays_readable_and_a_new_one_starts(dynamodb, dynamodbs
     page = dynamodbstreams.get_records(ShardIterator=open_iterator)
     assert written(page["Records"]) == ["a", "b"]
     assert "NextShardIterator" not in page  # the end of a closed shard
+    last_page = dynamodbstreams.get_records(ShardIterator=open_iterator, Limit=2)
+    assert written(last_page["Records"]) == ["a", "b"]
+    assert "NextShardIterator" not in last_page  # its last record read: nothing follows
+    first_page = dynamodbstreams.get_records(ShardIterator=open_iterator, Limit=1)
+    assert written(first_page["Records"]) == ["a"]
+    assert "NextShardIterator" in first_page
 
     enabled = dynamodb.update_table(
         TableName=table_name,

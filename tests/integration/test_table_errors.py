@@ -301,6 +301,27 @@ def test_create_table_errors(dynamodb, table_name, change, message):
     assert error_of(dynamodb.describe_table, TableName=table_name)[0] == "ResourceNotFoundException"
 
 
+def test_create_table_without_key_schema_or_definitions(dynamodb, table_name):
+    # DYNALITE createTable: both members null, in AWS's member order.
+    assert error_of(
+        dynamodb.create_table, TableName=table_name, BillingMode="PAY_PER_REQUEST"
+    ) == invalid(
+        "2 validation errors detected: "
+        "Value null at 'attributeDefinitions' failed to satisfy constraint: "
+        "Member must not be null; "
+        "Value null at 'keySchema' failed to satisfy constraint: Member must not be null"
+    )
+    assert error_of(
+        dynamodb.create_table,
+        TableName=table_name,
+        AttributeDefinitions=[PK],
+        BillingMode="PAY_PER_REQUEST",
+    ) == invalid(
+        "1 validation error detected: "
+        "Value null at 'keySchema' failed to satisfy constraint: Member must not be null"
+    )
+
+
 def test_create_table_model_constraints(unchecked, table_name):
     assert error_of(
         unchecked.create_table,

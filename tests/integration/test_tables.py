@@ -295,6 +295,33 @@ def test_update_table_creates_and_backfills_a_gsi(dynamodb, table_name):
     assert "GlobalSecondaryIndexes" not in dynamodb.describe_table(TableName=table_name)["Table"]
 
 
+def test_a_backfill_leaves_out_index_key_violations(dynamodb, table_name):
+    dynamodb.create_table(TableName=table_name, **ON_DEMAND)
+    colours = {"red": {"S": "red"}, "number": {"N": "1"}, "empty": {"S": ""}, "none": None}
+    for key, colour in colours.items():
+        item = {"pk": {"S": key}, **({"colour": colour} if colour else {})}
+        dynamodb.put_item(TableName=table_name, Item=item)
+    dynamodb.update_table(
+        TableName=table_name,
+        AttributeDefinitions=[{"AttributeName": "colour", "AttributeType": "S"}],
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "by-colour",
+                    "KeySchema": [{"AttributeName": "colour", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            }
+        ],
+    )
+    scanned = dynamodb.scan(TableName=table_name, IndexName="by-colour")["Items"]
+    assert [item["pk"]["S"] for item in scanned] == ["red"]
+    (index,) = dynamodb.describe_table(TableName=table_name)["Table"]["GlobalSecondaryIndexes"]
+    assert index["ItemCount"] == 1
+    dynamodb.delete_item(TableName=table_name, Key={"pk": {"S": "number"}})
+    assert dynamodb.scan(TableName=table_name, IndexName="by-colour")["Count"] == 1
+
+
 def test_stream_on_off_gets_a_new_label(dynamodb, table_name):
     dynamodb.create_table(TableName=table_name, **ON_DEMAND)
     on = dynamodb.update_table(

@@ -79,6 +79,35 @@ def test_null_counts_as_missing() -> None:
     assert rejection("PutItem", {"TableName": None, "Item": ITEM}) == one(null("tableName"))
 
 
+def test_optional_members_sent_as_null_reach_the_handler_as_left_out() -> None:
+    params = {
+        "TableName": "abc",
+        "Limit": None,
+        "ExclusiveStartKey": {"pk": {"S": "a"}},
+        "ScanFilter": {"a": {"ComparisonOperator": "NULL", "AttributeValueList": None}},
+    }
+    validator_for(DYNAMODB, "Scan")(params)
+    assert params == {
+        "TableName": "abc",
+        "ExclusiveStartKey": {"pk": {"S": "a"}},
+        "ScanFilter": {"a": {"ComparisonOperator": "NULL"}},
+    }
+
+
+def test_a_fraction_for_an_integer_member_is_cut_to_its_whole_part() -> None:
+    params = {"TableName": "abc", "Limit": 5.9, "Segment": 1.0, "TotalSegments": 2.5}
+    validator_for(DYNAMODB, "Scan")(params)
+    assert params == {"TableName": "abc", "Limit": 5, "Segment": 1, "TotalSegments": 2}
+    assert all(type(params[name]) is int for name in ("Limit", "Segment", "TotalSegments"))
+
+
+def test_a_fraction_below_an_integer_bound_is_echoed_whole() -> None:
+    assert rejection("Scan", {"TableName": "abc", "Limit": 0.5}) == one(
+        "Value '0' at 'limit' failed to satisfy constraint: "
+        "Member must have value greater than or equal to 1"
+    )
+
+
 def test_bad_enum_lists_the_allowed_values() -> None:  # MOTO test_dynamodb_consumedcapacity
     params = {"TableName": "abc", "Item": ITEM, "ReturnConsumedCapacity": "Garbage"}
     assert rejection("PutItem", params) == one(
@@ -482,6 +511,14 @@ def test_a_validator_is_compiled_once() -> None:
 def test_an_order_naming_an_unknown_member_is_refused() -> None:
     with pytest.raises(ValueError, match="UpdateItemInput has no members"):
         validator_for(DYNAMODB, "UpdateItem", {"UpdateItemInput": Constraints(members=("Nope",))})
+
+
+def test_an_override_can_require_a_member_the_model_leaves_optional() -> None:
+    overrides = {"CreateTableInput": Constraints(required=("KeySchema",))}
+    params = {"TableName": "abc", "AttributeDefinitions": []}
+    assert rejection("CreateTable", params, overrides) == one(null("keySchema"))
+    with pytest.raises(ValueError, match="CreateTableInput has no members"):
+        validator_for(DYNAMODB, "CreateTable", {"CreateTableInput": Constraints(required=("No",))})
 
 
 def test_an_override_of_an_unknown_shape_is_refused() -> None:

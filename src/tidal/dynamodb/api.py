@@ -21,6 +21,9 @@ SHAPE_OVERRIDES = {
     "UpdateItemInput": Constraints(
         members=("ReturnConsumedCapacity", "TableName", "ReturnValues", "Key")
     ),
+    # Optional in the model since replicas can be created from a GlobalTableSourceArn
+    # (not served here); a table of its own needs both.
+    "CreateTableInput": Constraints(required=("AttributeDefinitions", "KeySchema")),
 }
 
 SERVICE = Service(

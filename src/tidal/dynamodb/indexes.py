@@ -21,20 +21,28 @@ from tidal.dynamodb.types import item_size
 
 
 def index_key(index: Index, table: Table, item: dict[str, Any]) -> tuple[bytes, bytes] | None:
-    """(pk, sk) of `item`'s row in `index`, or None when the item lacks the index key (sparse)."""
-    hash_value = item.get(index.keys.hash_key)
-    if hash_value is None:
-        return None
+    """(pk, sk) of `item`'s row in `index`, or None when the item lacks the index key (sparse).
+
+    Writes refuse an index key of the wrong type or an empty one, but an item written before
+    its index was created may hold one: AWS leaves such an item out of the index (an index
+    key violation, DG GSI "Detecting and correcting index key violations"), and so does this.
+    """
+    for name in index.keys.names:
+        value = item.get(name)
+        if value is None or not value.get(table.attribute_types[name]):
+            return None
+    return row_key(index, table, item)
+
+
+def row_key(index: Index, table: Table, item: dict[str, Any]) -> tuple[bytes, bytes]:
+    """(pk, sk) under which `index` keeps the row of `item`, which has the index's keys."""
     parts = []
     if index.keys.range_key:
-        range_value = item.get(index.keys.range_key)
-        if range_value is None:
-            return None
-        parts.append(encode_key(range_value))
+        parts.append(encode_key(item[index.keys.range_key]))
     parts.append(encode_key(item[table.keys.hash_key]))
     if table.keys.range_key:
         parts.append(encode_key(item[table.keys.range_key]))
-    return encode_key(hash_value), encode_composite(parts)
+    return encode_key(item[index.keys.hash_key]), encode_composite(parts)
 
 
 def sort_range(operator: str, values: list[bytes], composite: bool) -> dict[str, Any]:

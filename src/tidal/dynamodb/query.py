@@ -16,6 +16,7 @@ from tidal.core.errors import ValidationException
 from tidal.dynamodb import pages, reads
 from tidal.dynamodb.errors import invalid
 from tidal.dynamodb.expressions.keys import KeyTerm
+from tidal.dynamodb.item_keys import EMPTY_KEY
 from tidal.dynamodb.keys import encode_key
 from tidal.dynamodb.types import validate_value
 
@@ -105,7 +106,17 @@ def _check_key_terms(
             raise invalid("Condition parameter type does not match schema type")
         if is_hash and term.operator != "EQ":
             raise ValidationException(NOT_SUPPORTED)
+        if is_hash:
+            _refuse_empty(name, term.values[0])
     return terms[keys.hash_key], terms.get(keys.range_key) if keys.range_key else None
+
+
+def _refuse_empty(name: str, value: dict[str, Any]) -> None:
+    """A partition key is never empty, so a query for an empty one is refused (moto #7062
+    quotes AWS), for a table or an index alike."""
+    kind, data = next(iter(value.items()))
+    if not data:
+        raise ValidationException(EMPTY_KEY.format("string" if kind == "S" else "binary", name))
 
 
 def _check_start_key(

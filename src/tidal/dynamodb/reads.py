@@ -225,9 +225,7 @@ class Source:
         """The (pk, sk) under which this keyspace stores `item` (which has all its keys)."""
         if self.index is None:
             return table_key(self.table, item)
-        stored = indexes.index_key(self.index, self.table, item)
-        assert stored is not None, "the item has the index's keys"
-        return stored
+        return indexes.row_key(self.index, self.table, item)
 
 
 def table_key(table: Table, item: dict[str, Any]) -> tuple[bytes, bytes]:

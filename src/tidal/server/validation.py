@@ -59,6 +59,7 @@ class Constraints:
     is checked only when these hold, so `Constraints(then=name_rules)` on a shape whose model
     says 1 to 1024 characters reports those bounds first. `not_null`: as an entry of a list
     or map, the value must not be null, and AWS says so among the entry constraints.
+    `required`: members of a structure AWS requires although the model no longer says so.
     """
 
     min: float | None = None
@@ -69,6 +70,7 @@ class Constraints:
     unless: str | None = None
     then: Constraints | None = None
     not_null: bool = False
+    required: tuple[str, ...] = ()
 
 
 Overrides = Mapping[str, Constraints]
@@ -339,6 +341,7 @@ def _scalar_error(value: Any, java: str, message: Callable[[Any], str]) -> Seria
 
 _TEXT = (str,)
 _NUMBER = (int, float)
+_INTEGRAL = ("integer", "long")
 _BOOLEAN = (bool,)
 _TIMESTAMP = (int, float, str)
 
@@ -366,13 +369,20 @@ def _scalar(node: _Node, types: tuple[type, ...], error: Callable[[Any], Excepti
     node.field = node.element = check_bound
 
 
+def _drop_nulls(value: dict[str, Any]) -> None:
+    """AWS reads a member sent as JSON null as one left out: so do the handlers."""
+    for name in [name for name, item in value.items() if item is None]:
+        del value[name]
+
+
 def _check_overrides(model: ServiceModel, overrides: Overrides) -> None:
     """Refuse overrides that name shapes or members the model does not have (a typo)."""
     unknown = set(overrides) - set(model.shape_names)
     if unknown:
         raise ValueError(f"{model.service_name} has no shapes {sorted(unknown)}")
     for name, constraints in overrides.items():
-        members = set(constraints.members) - set(getattr(model.shape_for(name), "members", ()))
+        named = {*constraints.members, *constraints.required}
+        members = named - set(getattr(model.shape_for(name), "members", ()))
         if members:
             raise ValueError(f"{name} has no members {sorted(members)}")
 
@@ -428,7 +438,11 @@ class _Compiler:
         fast: dict[str, FastCheck | tuple[type, ...]] = {
             name: member.types or strict[name] for name, member in members.items()
         }
-        required = tuple(shape.required_members)
+        override = self._overrides.get(shape.name, Constraints())
+        required = (*shape.required_members, *override.required)
+        integers = frozenset(
+            name for name, member in shape.members.items() if member.type_name in _INTEGRAL
+        )
         list_error = coral.unrecognized_collection(self._java(shape))
 
         def make(scalar_error: str) -> FastCheck:
@@ -438,15 +452,23 @@ class _Compiler:
                         list_error if isinstance(value, list) else scalar_error
                     )
                 ok = True
+                nulls = False
                 for name, item in value.items():
                     member = fast.get(name)
-                    if member is None or item is None:
+                    if member is None:
+                        continue
+                    if item is None:
+                        nulls = True
                         continue
                     if member.__class__ is tuple:
                         if item.__class__ not in member:
                             strict[name](item)  # raises the member's SerializationException
                     elif not member(item):
                         ok = False
+                    if item.__class__ is float and name in integers:
+                        value[name] = int(item)  # AWS reads 5.5 for an integer as 5
+                if nulls:
+                    _drop_nulls(value)
                 if required:
                     for name in required:
                         if value.get(name) is None:

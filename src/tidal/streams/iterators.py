@@ -99,7 +99,8 @@ def read(txn: Any, account: str, region: str, iterator: str, limit: int = MAX_RE
         found.append(record)
         size += len(record)
         after = sequence
-    drained = "end" in shard and not cut and len(found) < limit
+    closed = "end" in shard
+    drained = closed and (after >= int(shard["end"]) or (not cut and len(found) < limit))
     return Page(found, None if drained else encode(stream_arn, shard_id, after, clock.now()))
 
 

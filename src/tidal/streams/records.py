@@ -1,12 +1,13 @@
 """Stream records: what one change to an item looks like in its table's stream.
 
 A record is built once, when the change commits, as the JSON bytes GetRecords returns
-(reference/streams.md §4): `Keys` always, `NewImage`/`OldImage` as the view type says,
-`SizeBytes` the DynamoDB item size of those maps together (the publisher's
-`ItemChange.size_bytes`). Its sequence number is its position in the stream's log, known
-only once it is stored: the stored JSON holds an empty `SequenceNumber` that `numbered`
-fills in on the way out. A write that leaves the item as it was (a put of the same item,
-an update that changes nothing) has no record (§5).
+(reference/streams.md §4): `ApproximateCreationDateTime` whole epoch seconds as a JSON
+floating-point number (AWS sends `1.684934517E9`), `Keys` always, `NewImage`/`OldImage` as
+the view type says, `SizeBytes` the DynamoDB item size of those maps together (the
+publisher's `ItemChange.size_bytes`). Its sequence number is its position in the stream's
+log, known only once it is stored: the stored JSON holds an empty `SequenceNumber` that
+`numbered` fills in on the way out. A write that leaves the item as it was (a put of the
+same item, an update that changes nothing) has no record (§5).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def build(change: ItemChange, now: float) -> bytes:
     old, new = change.old, change.new
     image = new if new is not None else old
     keys = {name: image[name] for name in change.key_names}
-    body: dict[str, Any] = {"ApproximateCreationDateTime": int(now), "Keys": keys}
+    body: dict[str, Any] = {"ApproximateCreationDateTime": float(int(now)), "Keys": keys}
     if new is not None and change.view_type in SHOWS_NEW_IMAGE:
         body["NewImage"] = new
     if old is not None and change.view_type in SHOWS_OLD_IMAGE:
@@ -67,7 +68,7 @@ def numbered(record: bytes, sequence: int) -> bytes:
     return record.replace(_UNNUMBERED, b'"SequenceNumber":"%d"' % sequence, 1)
 
 
-def created_at(record: bytes) -> int:
+def created_at(record: bytes) -> float:
     """A record's ApproximateCreationDateTime (epoch seconds)."""
     return orjson.loads(record)["dynamodb"]["ApproximateCreationDateTime"]
 

@@ -95,9 +95,10 @@ def test_refused(text, message):
 
 
 def test_parameters_are_checked_and_counted():
-    parameters = Parameters([{"N": "01.50"}])
+    parameters = Parameters([{"N": "01.50"}], 2)
     assert parameters.get(ast.Parameter(1)) == {"N": "1.5"}
     assert failure(parameters.get, ast.Parameter(2)) == PARAMETER_COUNT
-    assert failure(Parameters, [{"SS": []}]) == (
+    assert failure(Parameters, [{"N": "1"}, {"N": "2"}], 1) == PARAMETER_COUNT
+    assert failure(Parameters, [{"SS": []}], 1) == (
         "One or more parameter values were invalid: An string set  may not be empty"
     )

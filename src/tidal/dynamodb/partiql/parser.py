@@ -44,6 +44,12 @@ def _parse(text: str) -> Any:
     return _Parser(lex(text)).statement()
 
 
+@lru_cache(maxsize=1024)
+def parameter_count(text: str) -> int:
+    """How many `?` placeholders a statement (already parsed) holds."""
+    return sum(token.kind == "?" for token in lex(text))
+
+
 class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens

@@ -28,6 +28,7 @@ from tidal.dynamodb.schema import Index, Table
 from . import ast
 from .access import KeyRange, attribute_names, plan_access
 from .errors import MISSING_KEY_EQUALITY
+from .parser import parameter_count
 from .sources import index_named, source_components, table_name
 from .translate import Piece, SelectList, Translator, and_text, flatten_and
 from .values import Parameters, Value, attribute_name, identifier_of, is_value, literal
@@ -129,7 +130,7 @@ def kind_of(node: Any) -> str:
 def prepare(node: Any, statement: Statement, tables: Tables, surface: str) -> Read | Get | Write:
     """What a statement of a supported kind does; raises the AWS error that refuses it."""
     kind = kind_of(node)
-    translator = Translator(Parameters(statement.parameters))
+    translator = Translator(Parameters(statement.parameters, parameter_count(statement.text)))
     if kind == "select":
         return _select(node, statement, translator, tables, surface)
     if kind == "insert":

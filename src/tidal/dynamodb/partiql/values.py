@@ -55,9 +55,15 @@ LITERAL_TYPES = {
 
 
 class Parameters:
-    """A statement's `Parameters`, checked once, handed out by position."""
+    """A statement's `Parameters`, checked once, handed out by position.
 
-    def __init__(self, values: list[Value] | None) -> None:
+    More values than the statement's `expected` placeholders are refused at once; too few
+    only when a placeholder without a value is reached, as DynamoDB orders its checks.
+    """
+
+    def __init__(self, values: list[Value] | None, expected: int) -> None:
+        if len(values or ()) > expected:
+            raise ValidationException(PARAMETER_COUNT)
         self._values = [types.validate_value(value) for value in values or ()]
 
     def get(self, node: ast.Parameter) -> Value:
