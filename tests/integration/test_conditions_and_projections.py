@@ -221,6 +221,12 @@ def test_return_values_on_condition_check_failure_without_an_item(dynamodb, tabl
             "Operator or function requires a document path; operator or function: attribute_exists",
         ),
         ("nofn(s)", None, "Invalid function name; function: nofn"),
+        ("((n = :v)) AND nofn(s)", {":v": {"N": "1"}}, "The expression has redundant parentheses;"),
+        (
+            "attribute_exists(m" + ".nest" * 32 + ")",
+            None,
+            "The document path has too many nesting levels; nesting levels: 33",
+        ),
     ],
 )
 def test_condition_expression_errors(dynamodb, table, expression, values, message):
@@ -276,6 +282,11 @@ def test_projection_path_errors(dynamodb, table_name):
             "pk.x",
             "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
             "allowed: Key: pk",
+        ),
+        (
+            "s, l" + "[0]" * 32,
+            "Invalid ProjectionExpression: The document path has too many nesting levels; "
+            "nesting levels: 33",
         ),
         (
             "g[0]",
@@ -373,3 +384,18 @@ def test_put_and_delete_return_the_old_item(dynamodb, table):
     assert deleted["Attributes"] == {**KEY, "v": {"S": "replacement"}}
     again = dynamodb.delete_item(TableName=table, Key=KEY, ReturnValues="ALL_OLD")
     assert "Attributes" not in again
+
+
+def test_at_most_300_operators_however_deeply_nested(dynamodb, table):
+    """scylladb test/alternator/test_expression.py test_deeply_nested_expression_2 (checked on
+    AWS): 299 `<` and `or` nested 149 parentheses deep pass; one level more is refused."""
+    values = {":a": {"N": "1"}, ":b": {"N": "2"}}
+    for depth, outcome in ((149, None), (150, "operator count: 301")):
+        expression = ":a < :b " + "or (:a < :b " * depth + ")" * depth
+        arguments = {"ConditionExpression": expression, "ExpressionAttributeValues": values}
+        if outcome is None:
+            dynamodb.put_item(TableName=table, Item=ITEM, **arguments)
+            continue
+        assert error_of(dynamodb.put_item, TableName=table, Item=ITEM, **arguments) == invalid(
+            "Invalid ConditionExpression: The expression contains too many operators; " + outcome
+        )

@@ -130,6 +130,31 @@ def test_empty_and_malformed_substitution_maps(dynamodb, table):
     ) == invalid('ExpressionAttributeNames contains invalid key: Syntax error; key: "a"')
 
 
+def test_name_placeholders_are_at_most_255_bytes(dynamodb, table):
+    """The limit is on the `#name`, not on the attribute name it stands for."""
+    longest = "#" + "a" * 254
+    long_name = "n" * 300
+    dynamodb.update_item(
+        TableName=table,
+        Key=KEY,
+        UpdateExpression=f"SET {longest} = :v",
+        ExpressionAttributeNames={longest: long_name},
+        ExpressionAttributeValues={":v": {"S": "x"}},
+    )
+    item = dynamodb.get_item(TableName=table, Key=KEY)["Item"]
+    assert item[long_name] == {"S": "x"}
+    assert error_of(
+        dynamodb.get_item,
+        TableName=table,
+        Key=KEY,
+        ProjectionExpression=longest + "a",
+        ExpressionAttributeNames={longest + "a": "a"},
+    ) == invalid(
+        "ExpressionAttributeNames contains invalid key: The expression attribute map contains a "
+        "key that is too long; size of key: 256"
+    )
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [

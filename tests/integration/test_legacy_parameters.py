@@ -19,6 +19,19 @@ FAILED = ("ConditionalCheckFailedException", "The conditional request failed", 4
 INVALID = "One or more parameter values were invalid: "
 
 
+def wrapped_in_maps(levels: int) -> dict:
+    value = {"S": "leaf"}
+    for _ in range(levels):
+        value = {"M": {"a": value}}
+    return value
+
+
+TOO_DEEP = (
+    "Nesting Levels have exceeded supported limits: "
+    "Attributes in the item have nested levels beyond supported limit"
+)
+
+
 @pytest.fixture
 def table(dynamodb, table_name):
     create_table(dynamodb, table_name)
@@ -276,6 +289,7 @@ def test_attribute_updates_create_a_missing_item(dynamodb, table):
             {"pk": {"Value": {"S": "other"}}},
             INVALID + "Cannot update attribute pk. This attribute is part of the key",
         ),
+        ({"deep": {"Value": wrapped_in_maps(32)}}, TOO_DEEP),
     ],
 )
 def test_attribute_updates_errors(dynamodb, table, updates, message):

@@ -131,6 +131,11 @@ def query_error(dynamodb, table: str, condition: str | None = None, values=None,
         ),
         ("", P, "Invalid KeyConditionExpression: The expression can not be empty;"),
         (
+            "((pk = :p))",
+            P,
+            "Invalid KeyConditionExpression: The expression has redundant parentheses;",
+        ),
+        (
             "pk = :missing",
             P,
             "Invalid KeyConditionExpression: An expression attribute value used in expression is "

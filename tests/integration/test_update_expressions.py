@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.support import create_table, invalid
+from tests.integration.test_legacy_parameters import TOO_DEEP, wrapped_in_maps
 from tests.integration.test_tables import error_of
 
 KEY = {"pk": {"S": "k"}}
@@ -389,3 +390,23 @@ def test_set_values_are_read_from_the_item_before_the_update(dynamodb, table):
     update(dynamodb, table, "SET a = b, b = a")
     item = stored(dynamodb, table)
     assert (item["a"], item["b"]) == ({"N": "2"}, {"N": "1"})
+
+
+def test_an_update_may_not_nest_an_item_deeper_than_32_levels(dynamodb, table):
+    """A value that passes as a parameter may still nest too deep where SET puts it: AWS refuses
+    an item with a map at level 32 however it was written (PutItem does the same)."""
+    dynamodb.put_item(TableName=table, Item={**KEY, "m": wrapped_in_maps(1)})
+    for expression, value in (("SET d = :v", 32), ("SET m.b = :v", 31), ("SET l = :v", 31)):
+        deep = wrapped_in_maps(value)
+        if expression == "SET l = :v":
+            deep = {"L": [deep]}
+        assert error_of(
+            update, dynamodb=dynamodb, table=table, expression=expression, values={":v": deep}
+        ) == invalid(TOO_DEEP)
+    update(
+        dynamodb,
+        table,
+        "SET d = :v, m.b = :w",
+        {":v": wrapped_in_maps(31), ":w": wrapped_in_maps(30)},
+    )
+    assert stored(dynamodb, table)["m"]["M"]["b"] == wrapped_in_maps(30)

@@ -177,6 +177,19 @@ def validate_value(value: Any) -> dict[str, Any]:
     return _validate(value, 0, _PARAMETER)
 
 
+def check_nesting(value: dict[str, Any], level: int) -> None:
+    """Refuse a valid `value` written at nesting `level` of an item (its attributes are at 1).
+
+    An update can nest a value that passed as a parameter deeper than an item may hold.
+    """
+    for kind, data in value.items():
+        if kind in ("M", "L"):
+            if level >= MAX_NESTING_LEVEL:
+                raise ValidationException(TOO_DEEP)
+            for child in data.values() if kind == "M" else data:
+                check_nesting(child, level + 1)
+
+
 def _validate(value: Any, level: int, rules: _Rules) -> dict[str, Any]:
     """Check `value`, a value at nesting `level` (an item's attributes are at level 1).
 

@@ -51,6 +51,15 @@ def test_names_must_not_be_empty(error) -> None:
     )
 
 
+def test_name_keys_are_at_most_255_bytes(error) -> None:
+    longest = "#" + "a" * 254
+    ExpressionContext({longest: "x" * 300}, None).projection(longest)
+    assert error(ExpressionContext, {longest + "a": "x"}, None) == (
+        "ExpressionAttributeNames contains invalid key: The expression attribute map contains a "
+        "key that is too long; size of key: 256"
+    )
+
+
 def test_empty_maps_are_refused(error) -> None:
     assert error(ExpressionContext, {}, None) == "ExpressionAttributeNames must not be empty"
     assert error(ExpressionContext, None, {}) == "ExpressionAttributeValues must not be empty"
@@ -214,6 +223,39 @@ def test_empty_and_oversized_expressions(error) -> None:
     ctx.projection("#" * 0 + "a" * 4096)
 
 
+TOO_MANY_OPERATORS = "The expression contains too many operators; operator count: 301"
+
+
+@pytest.mark.parametrize(
+    ("text", "operators"),
+    [
+        ("a < b" + " AND a < b" * 149, 299),
+        ("a < b" + " OR (a < b" * 149 + ")" * 149, 299),
+        ("a IN (" + ", ".join(["b"] * 99) + ")" + " AND a = b" * 149, 299),
+        ("NOT a BETWEEN b AND c" + " AND attribute_exists(a)" * 149, 300),
+        ("size(a) > b" + " AND a = b" * 149, 300),
+    ],
+)
+def test_at_most_300_operators(text: str, operators: int, error) -> None:
+    """Comparisons, AND/OR/NOT, BETWEEN, IN (one, whatever its operands) and functions count;
+    DynamoDB reports 301 whatever the total (scylladb test/alternator/test_expression.py
+    test_deeply_nested_expression_2, checked on AWS)."""
+    ExpressionContext(None, None).condition(text)
+    assert error(ExpressionContext(None, None).condition, text + " AND a = b") == (
+        f"Invalid ConditionExpression: {TOO_MANY_OPERATORS}"
+    )
+
+
+def test_update_operators_are_arithmetic_and_functions(error) -> None:
+    """SET's `=` is no operator; `+`, `-` and functions are."""
+    ctx = ExpressionContext(None, {":v": {"N": "1"}})
+    sets = ",".join(f"a{i}=a+:v" for i in range(299))
+    ctx.update(f"SET {sets},b=if_not_exists(c,:v)")
+    assert error(ctx.update, f"SET {sets},b=if_not_exists(c,:v),d=c-:v") == (
+        f"Invalid UpdateExpression: {TOO_MANY_OPERATORS}"
+    )
+
+
 # -- conditions -------------------------------------------------------------------------------
 
 
@@ -226,6 +268,22 @@ def test_undefined_placeholders(error) -> None:
         "An expression attribute value used in expression is not defined; attribute value: :missing"
     )
     assert condition_error("a.#x = :missing", error, names={"#y": "y"}).endswith("#x")
+
+
+def test_document_paths_nest_at_most_32_levels(error) -> None:
+    """Sources: nubo-db/dynoxide and an independent JS emulator agree on the message."""
+    assert condition_error("attribute_exists(a" + ".b" * 32 + ")", error) == (
+        "The document path has too many nesting levels; nesting levels: 33"
+    )
+    assert condition_error("l" + "[0]" * 33 + " = :s", error).endswith("nesting levels: 34")
+    ExpressionContext(None, None).condition("attribute_exists(a" + ".b" * 31 + ")")
+    projection = ExpressionContext({"#a": "a"}, None).projection
+    assert error(projection, "x, #a" + "[1]" * 32) == (
+        "Invalid ProjectionExpression: The document path has too many nesting levels; "
+        "nesting levels: 33"
+    )
+    update = ExpressionContext(None, None).update
+    assert error(update, "REMOVE a" + ".b" * 32).endswith("nesting levels: 33")
 
 
 @pytest.mark.parametrize(

@@ -85,8 +85,11 @@ def test_conditions_round_trip(tree, keyword_case) -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(conditions)
-def test_redundant_parentheses_do_not_change_the_tree(tree) -> None:
-    assert parse_condition(f"(({show(tree)}))") == tree
+def test_parentheses_around_a_condition_do_not_change_the_tree(tree) -> None:
+    assert parse_condition(f"({show(tree)})") == tree
+    assert parse_condition(f"(({show(tree)}))").message == (
+        "The expression has redundant parentheses;"
+    )
 
 
 set_values = st.one_of(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tidal.dynamodb.expressions import ExpressionContext
+from tidal.dynamodb.expressions import ExpressionContext, ast
 from tidal.dynamodb.expressions.lexer import tokenize
 from tidal.dynamodb.expressions.parser import MAX_NESTING, parse_condition
 
@@ -134,10 +134,8 @@ def test_the_prefix_follows_the_expression_kind(kind: str, error) -> None:
         "a BeTwEeN :v aNd :v",
         "a in (:v, b, c.d)",
         "NOT NOT NOT a = :v",
-        "((a = :v))",
         "(a = :v) AND ((b = :v) OR (c = :v))",
         "(a) = :v",
-        "((a)) = (:v)",
         "size(a) > :n",
         "size (a) > :n",
         "(size(a)) > :n",
@@ -188,10 +186,45 @@ def test_syntax_errors_are_cached_too() -> None:
     assert parse_condition.cache_info().hits == 1
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "((a = :v))",
+        "((a = :v AND b = :v))",
+        "a = :v OR ((b = :v))",
+        "((a)) = :v",
+        "a IN (((b)), c)",
+        "(NOT ((a = :v)))",
+    ],
+)
+def test_redundant_parentheses_are_refused(text: str, error) -> None:
+    """A pair of parentheses that only wraps another pair: architect/dynalite
+    db/conditionParser.pegjs and dynalite issue #99 (probed on AWS: `((a AND b) AND c)` passes,
+    `((a AND b))` does not)."""
+    ctx = ExpressionContext(None, {":v": {"S": "x"}})
+    assert error(ctx.condition, text) == (
+        "Invalid ConditionExpression: The expression has redundant parentheses;"
+    )
+    assert error(ctx.condition, text + " AND", kind="FilterExpression").startswith(
+        "Invalid FilterExpression: Syntax error;"
+    )
+
+
+def test_needed_and_single_parentheses_pass() -> None:
+    ctx = ExpressionContext(None, {":v": {"S": "x"}})
+    for text in (
+        "((a = :v AND b = :v) AND c = :v)",
+        "(a = :v)",
+        "(a) = (:v)",
+        "((a = :v) OR b = :v)",
+    ):
+        ctx.condition(text)
+
+
 def test_nesting_is_bounded(error) -> None:
     ctx = ExpressionContext(None, {":v": {"S": "x"}})
-    deep = "(" * MAX_NESTING + "a = :v" + ")" * MAX_NESTING
-    ctx.condition(deep)
+    deep = "size(" * MAX_NESTING + "a" + ")" * MAX_NESTING + " = :v"
+    assert isinstance(parse_condition(deep), ast.Compare)
     too_deep = "(" * (MAX_NESTING + 1) + "a = :v" + ")" * (MAX_NESTING + 1)
     assert 'Syntax error; token: "("' in error(ctx.condition, too_deep)
     assert "Syntax error" in error(ctx.condition, "NOT " * 1000 + "a = :v")

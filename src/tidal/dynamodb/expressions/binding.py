@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from . import ast
-from .errors import RESERVED, UNDEFINED_NAME, UNDEFINED_VALUE, FirstErrors
+from .errors import PATH_TOO_DEEP, RESERVED, UNDEFINED_NAME, UNDEFINED_VALUE, FirstErrors
 from .paths import DocPath
 from .reserved import is_reserved
 
@@ -19,6 +19,7 @@ CONDITION_FUNCTIONS = {
     "size": 1,
 }
 UPDATE_FUNCTIONS = {"if_not_exists": 2, "list_append": 2}
+MAX_PATH_LEVELS = 32
 
 
 class Resolver(Protocol):
@@ -36,9 +37,14 @@ class Binder:
         self.errors.add(slot, message)
 
     def path(self, node: ast.Path, missing_slot: str) -> DocPath | None:
-        """The path with placeholders resolved, or None if one is not defined."""
+        """The path with placeholders resolved, or None if one is not defined.
+
+        A path deeper than an item can nest is reported with the undefined placeholders.
+        """
         resolved: list[str | int] = []
         complete = True
+        if len(node.elements) > MAX_PATH_LEVELS:
+            self.report(missing_slot, PATH_TOO_DEEP.format(len(node.elements)))
         for element in node.elements:
             if type(element) is int:
                 resolved.append(element)

@@ -19,6 +19,8 @@ from .updates import Update, bind_update
 from .values import Value
 
 MAX_EXPRESSION_BYTES = 4096
+MAX_NAME_KEY_BYTES = 255
+"""A `#name` key, not the name it stands for (which may be longer)."""
 
 _NAME_KEY = re.compile(r"#[A-Za-z0-9_]+\Z")
 _VALUE_KEY = re.compile(r":[A-Za-z0-9_]+\Z")
@@ -111,6 +113,12 @@ def _checked_name_keys(names: dict[str, str] | None) -> dict[str, str]:
     if not names:
         raise ValidationException("ExpressionAttributeNames must not be empty")
     for key in names:
+        size = len(key.encode("utf-8", "surrogatepass"))
+        if size > MAX_NAME_KEY_BYTES:
+            raise ValidationException(
+                "ExpressionAttributeNames contains invalid key: The expression attribute map "
+                f"contains a key that is too long; size of key: {size}"
+            )
         if not _NAME_KEY.match(key):
             raise ValidationException(
                 f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"'

@@ -50,4 +50,5 @@ OPERAND_COUNT = (
 OPERAND_TYPE = (
     "Incorrect operand type for operator or function; operator or function: {}, operand type: {}"
 )
+PATH_TOO_DEEP = "The document path has too many nesting levels; nesting levels: {}"
 NEEDS_PATH = "Operator or function requires a document path; operator or function: {}"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tidal.core.errors import ValidationException
-from tidal.dynamodb.types import INVALID, TYPES, validate_value
+from tidal.dynamodb.types import INVALID, TYPES, check_nesting, validate_value
 
 from .conditions import (
     Condition,
@@ -190,6 +190,7 @@ class LegacyUpdate:
         for name, action, value in self._updates:
             existing = result.get(name)
             if action == "PUT":
+                check_nesting(value, 1)  # type: ignore[arg-type]
                 result[name] = value
             elif action == "ADD":
                 result[name] = _legacy_add(existing, value)  # type: ignore[arg-type]

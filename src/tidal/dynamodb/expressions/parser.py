@@ -20,8 +20,17 @@ UPDATE_CLAUSES = ("SET", "REMOVE", "ADD", "DELETE")
 _UPDATE_KEYWORDS = frozenset(UPDATE_CLAUSES)
 _NO_KEYWORDS: frozenset[str] = frozenset()
 
-MAX_NESTING = 100
-"""Nested parentheses, NOTs and calls the parser accepts (keeps its recursion bounded)."""
+MAX_NESTING = 150
+"""Nested parentheses, NOTs and calls the parser accepts (keeps its recursion bounded). Each
+level of parentheses around a condition joined to others costs two operators, so this admits
+every such expression within DynamoDB's operator limit."""
+MAX_OPERATORS = 300
+"""Comparisons, BETWEEN, IN, AND, OR, NOT, function calls and update arithmetic, counted as
+DynamoDB does (an IN is one, whatever its operands; SET's `=` is none)."""
+REDUNDANT_PARENTHESES = "The expression has redundant parentheses;"
+TOO_MANY_OPERATORS = (
+    f"The expression contains too many operators; operator count: {MAX_OPERATORS + 1}"
+)
 
 _CACHE_SIZE = 2048
 
@@ -32,7 +41,11 @@ class _Parser:
         self.tokens = tokenize(text)
         self.pos = 0
         self.depth = 0
+        self.operators = 0
         self.keywords = keywords
+        self.closing = _closing_parentheses(self.tokens)
+        self.redundant = False
+        """Seen a parenthesized condition or operand wrapped in a second pair: `((a = b))`."""
 
     # -- tokens ---------------------------------------------------------------------------
 
@@ -72,6 +85,18 @@ class _Parser:
             raise self.error()
         self.advance()
 
+    def operator(self) -> None:
+        """Count an operator; like DynamoDB, stop at the first one past the limit."""
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise ExpressionError(TOO_MANY_OPERATORS)
+
+    def group_closed(self, opened: int) -> None:
+        """Note whether the group opened at token `opened`, now closed, only wraps another."""
+        inner = opened + 1
+        if self.tokens[inner].kind == "(" and self.closing.get(inner) == self.pos - 2:
+            self.redundant = True
+
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_NESTING:
@@ -108,10 +133,12 @@ class _Parser:
         """A path, `:value`, function call or parenthesized operand (no arithmetic)."""
         token = self.peek()
         if token.kind == "(":
+            opened = self.pos
             self.enter()
             self.advance()
             inner = self.operand()
             self.expect(")")
+            self.group_closed(opened)
             self.depth -= 1
             return inner
         if token.kind == VALUE_REF:
@@ -127,6 +154,7 @@ class _Parser:
 
     def call(self) -> ast.Call:
         name = self.advance().text
+        self.operator()
         self.enter()
         self.advance()
         args = [self.operand()]
@@ -144,6 +172,8 @@ class _Parser:
         self.end()
         if isinstance(node, ast.Path | ast.ValueRef):
             raise self.error()
+        if self.redundant:
+            raise ExpressionError(REDUNDANT_PARENTHESES)
         return node
 
     def require_condition(self, node: ast.Condition | ast.Operand) -> ast.Condition:
@@ -160,6 +190,7 @@ class _Parser:
         items = [first]
         while self.keyword(self.peek()) == "OR":
             self.advance()
+            self.operator()
             items.append(self.conjunction())
         return ast.Or(tuple(self.require_condition(item) for item in items))
 
@@ -170,6 +201,7 @@ class _Parser:
         items = [first]
         while self.keyword(self.peek()) == "AND":
             self.advance()
+            self.operator()
             items.append(self.negation())
         return ast.And(tuple(self.require_condition(item) for item in items))
 
@@ -178,6 +210,7 @@ class _Parser:
             return self.comparison()
         self.enter()
         self.advance()
+        self.operator()
         item = self.require_condition(self.negation())
         self.depth -= 1
         return ast.Not(item)
@@ -190,6 +223,7 @@ class _Parser:
             if not isinstance(left, ast.Path | ast.ValueRef | ast.Call):
                 raise self.error()
             self.advance()
+            self.operator()
             if word == "BETWEEN":
                 low = self.operand()
                 self.expect_keyword("AND")
@@ -210,10 +244,12 @@ class _Parser:
     def primary(self) -> ast.Condition | ast.Operand:
         if self.peek().kind != "(":
             return self.operand()
+        opened = self.pos
         self.enter()
         self.advance()
         inner = self.disjunction()
         self.expect(")")
+        self.group_closed(opened)
         self.depth -= 1
         return inner
 
@@ -259,6 +295,7 @@ class _Parser:
         if isinstance(left, ast.Arith):
             raise self.error()
         self.advance()
+        self.operator()
         return ast.Arith(op, left, self.operand())
 
     # -- projections ----------------------------------------------------------------------
@@ -270,6 +307,18 @@ class _Parser:
             paths.append(self.path())
         self.end()
         return ast.Projection(tuple(paths))
+
+
+def _closing_parentheses(tokens: list[Token]) -> dict[int, int]:
+    """Index of each "(" token -> index of the ")" that closes it."""
+    closing: dict[int, int] = {}
+    opened: list[int] = []
+    for index, token in enumerate(tokens):
+        if token.kind == "(":
+            opened.append(index)
+        elif token.kind == ")" and opened:
+            closing[opened.pop()] = index
+    return closing
 
 
 @lru_cache(maxsize=_CACHE_SIZE)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tidal.core.errors import ValidationException
+from tidal.dynamodb.types import check_nesting
 
 from . import ast
 from .binding import CONDITION_FUNCTIONS, UPDATE_FUNCTIONS, Binder, Resolver
@@ -83,6 +84,8 @@ class Update:
                 if action.clause == "REMOVE" and not item_exists:
                     continue
                 raise ValidationException(INVALID_PATH)
+            if action.clause == "SET":
+                check_nesting(value, len(action.path))  # type: ignore[arg-type]
             if isinstance(parent, list):
                 lists.setdefault(id(parent), (parent, []))[1].append((action, leaf, value))  # type: ignore[arg-type]
             else:
