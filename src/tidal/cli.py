@@ -51,7 +51,7 @@ def _setting(flag: str, **option: Any) -> Any:
 
 @main.command()
 @_setting("--host", default="127.0.0.1")
-@_setting("--port", default=8000, type=int)
+@_setting("--port", default=8000, type=click.IntRange(0, 65535))
 @_setting(
     "--data-dir",
     default=".tidal",
@@ -117,15 +117,15 @@ def _setting(flag: str, **option: Any) -> Any:
 def serve(**options: Any) -> None:
     """Serve the AWS APIs on HOST:PORT until interrupted."""
     from tidal.server.runner import Server
-    from tidal.storage import StoreLockedError
+    from tidal.storage import StoreError
 
     options["ttl_cooldown"] = options["ttl_cooldown"] or 0.0
     config = Config(**options)
     host, port, data_dir = config.host, config.port, config.data_dir
     try:
         server = Server(config)
-    except StoreLockedError as error:
-        console.print(f"[red]tidal: {error}[/red]")
+    except StoreError as error:
+        console.print(f"tidal: {error}", style="red", markup=False)
         sys.exit(1)
     except OSError as error:
         server_port = f"{host}:{port}"

@@ -39,9 +39,21 @@ def dynamodb_post(endpoint: str, operation: str, body: bytes, auth: str | None =
     return post(endpoint, body, headers)
 
 
+def request(endpoint: str, method: str, body, headers: dict[str, str]) -> tuple[int, dict, bytes]:
+    url = urlparse(endpoint)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        connection.request(method, "/", body=body, headers=headers, encode_chunked=True)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
 def test_response_carries_request_id_and_crc32(tidal_endpoint):
     status, headers, body = dynamodb_post(tidal_endpoint, "ListTables", b"{}")
     assert status == 200
+    assert headers["server"] == "Server"
     assert headers["content-type"] == "application/x-amz-json-1.0"
     assert len(headers["x-amzn-requestid"]) == 52
     assert int(headers["x-amz-crc32"]) == zlib.crc32(body)
@@ -54,11 +66,87 @@ def test_unknown_operation(tidal_endpoint):
 
 
 def test_unknown_service_prefix(tidal_endpoint):
-    status, _, body = post(
-        tidal_endpoint, b"{}", {"X-Amz-Target": "Nothing_1.Do", "Authorization": AUTH}
-    )
+    for target in ("Nothing_1.Do", "whatever"):
+        status, headers, body = post(
+            tidal_endpoint, b"{}", {"X-Amz-Target": target, "Authorization": AUTH}
+        )
+        assert status == 400
+        assert orjson.loads(body) == {
+            "__type": "com.amazon.coral.service#UnknownOperationException"
+        }
+        assert int(headers["x-amz-crc32"]) == zlib.crc32(body)
+
+
+def test_json_post_without_target_is_unknown_operation(tidal_endpoint):
+    for content_type in ("application/x-amz-json-1.0", "application/json"):
+        status, headers, body = post(
+            tidal_endpoint, b"{}", {"Content-Type": content_type, "Authorization": AUTH}
+        )
+        assert status == 400
+        assert orjson.loads(body) == {
+            "__type": "com.amazon.coral.service#UnknownOperationException"
+        }
+        assert len(headers["x-amzn-requestid"]) == 52
+
+
+def test_empty_body_is_serialization_exception(tidal_endpoint):
+    status, _, body = dynamodb_post(tidal_endpoint, "ListTables", b"")
     assert status == 400
-    assert orjson.loads(body)["__type"].endswith("#UnknownOperationException")
+    assert orjson.loads(body) == {"__type": "com.amazon.coral.service#SerializationException"}
+
+
+def test_get_root_is_the_dynamodb_health_check(tidal_endpoint):
+    status, headers, body = request(tidal_endpoint, "GET", None, {})
+    assert (status, body) == (200, b"healthy: dynamodb.us-east-1.amazonaws.com")
+    assert headers["content-type"] == "text/plain"
+
+
+def test_cors_preflight_and_cross_origin_answers(tidal_endpoint):
+    asked = "content-type,x-amz-target,x-amz-date,authorization"
+    status, headers, body = request(
+        tidal_endpoint,
+        "OPTIONS",
+        None,
+        {
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": asked,
+        },
+    )
+    assert (status, body) == (200, b"")
+    assert headers["access-control-allow-origin"] == "*"
+    assert headers["access-control-allow-headers"] == asked
+    assert headers["access-control-allow-methods"] == "POST"
+    assert headers["access-control-max-age"] == "172800"
+    status, headers, _ = post(
+        tidal_endpoint,
+        b"{}",
+        {
+            "X-Amz-Target": "DynamoDB_20120810.ListTables",
+            "Authorization": AUTH,
+            "Origin": "http://localhost:3000",
+        },
+    )
+    assert status == 200
+    assert headers["access-control-allow-origin"] == "*"
+    assert "x-amzn-RequestId" in headers["access-control-expose-headers"]
+
+
+def test_request_over_16_mib_is_413(tidal_endpoint):
+    over = b'{"TableName": "' + b"a" * (16 * 1024 * 1024) + b'"}'
+    headers = {
+        "X-Amz-Target": "DynamoDB_20120810.DescribeTable",
+        "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": AUTH,
+    }
+    status, _, body = request(tidal_endpoint, "POST", over, headers)
+    assert (status, body) == (413, b"")
+    chunks = iter([over[: len(over) // 2], over[len(over) // 2 :]])
+    status, _, body = request(tidal_endpoint, "POST", chunks, headers)
+    assert (status, body) == (413, b"")
+    with pytest.raises(ClientError) as caught:
+        client("dynamodb", tidal_endpoint).describe_table(TableName="a" * (16 * 1024 * 1024))
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
 
 
 def test_malformed_json_is_serialization_exception(tidal_endpoint):
@@ -217,3 +305,13 @@ def test_nested_decimals_and_nulls_are_read_as_aws_reads_them(tidal_endpoint, ta
     assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (3, 2)
     described = client("dynamodb", tidal_endpoint).describe_table(TableName=table_name)
     assert "SSEDescription" not in described["Table"]
+
+
+def test_integer_beyond_java_int_is_serialization_exception(tidal_endpoint):
+    with pytest.raises(ClientError) as caught:
+        client("dynamodb", tidal_endpoint).list_tables(Limit=2**31)
+    error = caught.value.response["Error"]
+    assert error["Code"] == "SerializationException"
+    assert error["Message"] == (
+        "Numeric value (2147483648) out of range of int (-2147483648 - 2147483647)"
+    )

@@ -109,6 +109,33 @@ def test_second_server_on_the_same_folder_is_refused(serve):
     assert b"another Tidal server" in second.output
 
 
+def test_port_out_of_range_is_a_usage_error(serve):
+    served = serve("--in-memory", "--port", "70000")
+    assert served.endpoint is None
+    assert served.stop() == 2
+    assert b"70000 is not in the range 0<=x<=65535" in served.output
+    assert b"Traceback" not in served.output
+
+
+def test_damaged_store_is_refused_with_a_clear_message(serve, tmp_path):
+    (tmp_path / ".tidal").mkdir()
+    (tmp_path / ".tidal" / "tidal.db").write_bytes(b"not a database" * 500)
+    served = serve()
+    assert served.endpoint is None
+    assert served.stop() == 1
+    assert b"cannot open the store" in served.output
+    assert b"Traceback" not in served.output
+
+
+def test_data_folder_that_cannot_be_made_is_refused(serve, tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    served = serve("--data-dir", "file/store")
+    assert served.endpoint is None
+    assert served.stop() == 1
+    assert b"cannot use the data folder file/store: Not a directory" in served.output
+    assert b"Traceback" not in served.output
+
+
 def test_in_memory_writes_no_files(serve, tmp_path):
     served = serve("--in-memory")
     make_table(client("dynamodb", served.endpoint))

@@ -610,3 +610,36 @@ def test_java_date_and_bytes() -> None:
 def test_java_length_counts_utf16_units() -> None:
     assert coral.java_length("abc") == 3
     assert coral.java_length("é😀") == 3
+
+
+# --- numbers beyond the Java type of their member -------------------------------------------
+# No AWS capture: Jackson's own overflow message, which Coral reports as a
+# SerializationException (as it reports every other Jackson failure).
+
+
+def test_integer_member_beyond_java_int_is_a_serialization_exception() -> None:
+    int_range = "out of range of int (-2147483648 - 2147483647)"
+    assert serialization("ListTables", {"Limit": 2**31}) == (
+        f"Numeric value (2147483648) {int_range}"
+    )
+    assert serialization("ListTables", {"Limit": -(2**31) - 1}) == (
+        f"Numeric value (-2147483649) {int_range}"
+    )
+    assert serialization("ListTables", {"Limit": 1e30}).endswith(int_range)
+    scan = {"TableName": "things", "Segment": 0, "TotalSegments": 2**40}
+    assert serialization("Scan", scan).endswith(int_range)
+    assert rejection("ListTables", {"Limit": 2**31 - 1}) == one(
+        "Value '2147483647' at 'limit' failed to satisfy constraint: "
+        "Member must have value less than or equal to 100"
+    )
+
+
+def test_long_member_beyond_java_long_is_a_serialization_exception() -> None:
+    throughput = {"ReadCapacityUnits": 2**63, "WriteCapacityUnits": 1}
+    params = {"TableName": "things", "ProvisionedThroughput": throughput}
+    assert serialization("UpdateTable", params) == (
+        "Numeric value (9223372036854775808) out of range of long"
+        " (-9223372036854775808 - 9223372036854775807)"
+    )
+    throughput["ReadCapacityUnits"] = 2**63 - 1
+    validator_for(DYNAMODB, "UpdateTable")(params)

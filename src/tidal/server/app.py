@@ -32,6 +32,7 @@ from tidal.core.errors import (
 from tidal.core.ids import new_uuid, request_id
 from tidal.core.runtime import Runtime
 from tidal.core.service import InternalHandler, InternalRequest, Service
+from tidal.server import cors
 from tidal.server.auth import Caller, caller_from
 from tidal.server.protocols import json as json_protocol
 from tidal.server.protocols import query as query_protocol
@@ -43,6 +44,9 @@ log = logging.getLogger("tidal.server")
 
 Response = tuple[int, list, bytes]
 _FORM = b"application/x-www-form-urlencoded"
+_JSON_TYPES = (b"application/x-amz-json-1.0", b"application/x-amz-json-1.1", b"application/json")
+MAX_JSON_REQUEST = 16 * 1024 * 1024
+"""The largest body DynamoDB (and the other JSON services) accept; a larger one gets 413."""
 
 
 class App:
@@ -65,22 +69,30 @@ class App:
             return
         if scope["type"] != "http":
             return
-        body = await _read_body(receive)
+        request_headers = dict(scope["headers"])
+        limit = MAX_JSON_REQUEST if b"x-amz-target" in request_headers else None
+        body = await _read_body(receive, request_headers, limit)
         try:
-            status, headers, payload = await self.handle(scope, body)
+            if body is None:
+                status, headers, payload = _too_large()
+            else:
+                status, headers, payload = await self.handle(scope, request_headers, body)
         except Exception:
             self._internal_error(f"{scope['method']} {scope['path']}")
             status, headers, payload = _plain(500, {"message": "Internal server error"})
+        if b"origin" in request_headers and not scope["path"].startswith("/_tidal/"):
+            headers = cors.allow(headers)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
-    async def handle(self, scope: dict, body: bytes) -> Response:
-        headers = dict(scope["headers"])
+    async def handle(self, scope: dict, headers: dict[bytes, bytes], body: bytes) -> Response:
+        if scope["path"].startswith("/_tidal/"):
+            return await self._internal(scope, body)
+        if cors.is_preflight(scope["method"], headers):
+            return cors.preflight(headers, request_id())
         target = headers.get(b"x-amz-target")
         if target is not None:
             return await self._json_request(scope, headers, target.decode("latin-1"), body)
-        if scope["path"].startswith("/_tidal/"):
-            return await self._internal(scope, body)
         form = _query_form(scope, headers, body)
         if form is not None:
             return await self._query_request(scope, headers, form)
@@ -90,8 +102,7 @@ class App:
         rid = request_id()
         found = self.directory.json(target)
         if found is None:
-            error = UnknownOperationException(f"Unknown X-Amz-Target: {target!r}")
-            return json_protocol.render_error(error, "com.amazon.coral.service", rid, False)
+            return _unknown_operation(rid)
         service, operation = found
         model = service_model(service.model)
         kind = json_protocol.content_type(model.metadata.get("jsonVersion", "1.0"))
@@ -146,8 +157,7 @@ class App:
         query = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         found = self.directory.rest(method, raw_path, query, caller and caller.service)
         if found is None:
-            message = f"Tidal serves no resource at {method} {scope['path']}"
-            return rest_json.render_error(rest_json.UnknownOperation(message), None, rid)
+            return self._unrouted(scope, headers, rid)
         service, match = found
         name = match.operation
         model = service_model(service.model)
@@ -194,6 +204,20 @@ class App:
         if inspect.isawaitable(result):
             result = await result
         return result
+
+    def _unrouted(self, scope: dict, headers: dict, rid: str) -> Response:
+        """A request no service claims. `GET /` is DynamoDB's health check; a JSON `POST /`
+        without `X-Amz-Target` is an unknown DynamoDB operation, as AWS answers both."""
+        method, path = scope["method"], scope["path"]
+        if method == "GET" and path == "/":
+            text = f"healthy: dynamodb.{self.runtime.config.region}.amazonaws.com".encode()
+            length = str(len(text)).encode()
+            return 200, [(b"content-type", b"text/plain"), (b"content-length", length)], text
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if method == "POST" and path == "/" and content_type in _JSON_TYPES:
+            return _unknown_operation(request_id())
+        message = f"Tidal serves no resource at {method} {path}"
+        return rest_json.render_error(rest_json.UnknownOperation(message), None, rid)
 
     def _internal_error(self, where: str) -> AWSError:
         """Record the exception being handled (a bug) and give the error the client sees."""
@@ -309,16 +333,35 @@ def _operation_names(model: ServiceModel) -> frozenset[str]:
     return frozenset(model.operation_names)
 
 
-async def _read_body(receive: Any) -> bytes:
+async def _read_body(receive: Any, headers: dict, limit: int | None) -> bytes | None:
+    """The request body, or None when it is longer than `limit` bytes (then it is not
+    read to its end: a declared length over the limit is not read at all)."""
+    if limit is not None and int(headers.get(b"content-length") or 0) > limit:
+        return None
     message = await receive()
     body = message.get("body", b"")
     if not message.get("more_body"):
         return body
     chunks = [body]
+    size = len(body)
     while message.get("more_body"):
         message = await receive()
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if limit is not None and size > limit:
+            return None
+        chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _too_large() -> Response:
+    return 413, [(b"x-amzn-requestid", request_id().encode()), (b"content-length", b"0")], b""
+
+
+def _unknown_operation(rid: str) -> Response:
+    """AWS's answer to an `X-Amz-Target` (or its absence) that names no operation."""
+    error = UnknownOperationException()
+    return json_protocol.render_error(error, "com.amazon.coral.service", rid, True)
 
 
 def _plain(status: int, document: dict) -> Response:

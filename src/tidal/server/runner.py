@@ -45,6 +45,7 @@ class Server:
                 lifespan="on",
                 log_level="warning",
                 access_log=False,
+                server_header=False,
                 timeout_graceful_shutdown=5,
             )
         )

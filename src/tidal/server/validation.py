@@ -369,6 +369,28 @@ def _scalar(node: _Node, types: tuple[type, ...], error: Callable[[Any], Excepti
     node.field = node.element = check_bound
 
 
+_JAVA_INTEGERS = {"integer": ("int", 1 << 31), "long": ("long", 1 << 63)}
+
+
+def _within_java_range(node: _Node) -> None:
+    """Refuse, as Jackson does before AWS validates anything, a number that its integer
+    member's Java type (int, long) cannot hold."""
+    java, span = _JAVA_INTEGERS[node.shape.type_name]
+    low, high = -span, span - 1
+    check = node.field
+    assert check is not None
+
+    def check_range(value: Any) -> bool:
+        if value.__class__ in _NUMBER and not low <= value <= high:
+            raise SerializationException(
+                f"Numeric value ({value}) out of range of {java} ({low} - {high})"
+            )
+        return check(value)
+
+    node.field = node.element = check_range
+    node.types = None
+
+
 def _drop_nulls(value: dict[str, Any]) -> None:
     """AWS reads a member sent as JSON null as one left out: so do the handlers."""
     for name in [name for name, item in value.items() if item is None]:
@@ -614,6 +636,7 @@ class _Compiler:
             node.render = lambda value: coral.java_double(float(value))
         else:
             node.render = lambda value: str(int(value))
+            _within_java_range(node)
 
     def _boolean(self, node: _Node) -> None:
         java = self._java(node.shape)

@@ -148,8 +148,12 @@ class SQLiteStore:
         self._conn: sqlite3.Connection | None = None
         if data_dir is not None:
             data_dir = Path(data_dir)
-            data_dir.mkdir(parents=True, exist_ok=True)
-            self._dir_lock = DataDirLock(data_dir)
+            try:
+                data_dir.mkdir(parents=True, exist_ok=True)
+                self._dir_lock = DataDirLock(data_dir)
+            except OSError as error:
+                reason = error.strerror
+                raise StoreError(f"cannot use the data folder {data_dir}: {reason}") from None
             self.path = data_dir / DB_NAME
         try:
             self._conn = sqlite3.connect(
@@ -160,6 +164,11 @@ class SQLiteStore:
             )
             self._configure(self._conn)
             self.schema_version = migrate(self._conn)
+        except sqlite3.DatabaseError as error:
+            self.close()
+            raise StoreError(
+                f"cannot open the store {self.path}: {error} (is it damaged, or not Tidal's?)"
+            ) from None
         except BaseException:
             self.close()
             raise

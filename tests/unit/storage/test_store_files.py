@@ -90,6 +90,32 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         open_store(tmp_path)
 
 
+def test_a_damaged_store_file_is_a_store_error_that_releases_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "tidal.db").write_bytes(b"this is no SQLite file" * 300)
+    for _ in range(2):
+        with pytest.raises(StoreError, match=r"cannot open the store .*tidal\.db"):
+            open_store(tmp_path)
+
+
+def test_a_truncated_store_file_is_a_store_error(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    with store.transaction() as txn:
+        for n in range(200):
+            txn.put_doc("things", f"{n:04}", {"n": n, "padding": "x" * 500})
+    store.close()
+    path = tmp_path / "tidal.db"
+    with path.open("r+b") as file:
+        file.truncate(path.stat().st_size // 3)
+    with pytest.raises(StoreError, match="cannot open the store"):
+        open_store(tmp_path)
+
+
+def test_a_data_folder_that_cannot_be_made_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(StoreError, match=r"cannot use the data folder .*file/store"):
+        open_store(tmp_path / "file" / "store")
+
+
 def test_a_second_store_in_the_same_process_is_refused(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     with pytest.raises(StoreLockedError) as refused:

@@ -18,8 +18,10 @@ def content_type(json_version: str) -> bytes:
 
 
 def parse_body(body: bytes) -> dict[str, Any]:
+    """The members of a request; AWS refuses an empty body (SDKs send `{}`) with a bare
+    SerializationException."""
     if not body.strip():
-        return {}
+        raise SerializationException()
     try:
         params = orjson.loads(body)
     except orjson.JSONDecodeError as error:
@@ -52,6 +54,7 @@ def render_error(
 
 def _headers(body: bytes, request_id: str, crc32: bool, kind: bytes) -> list:
     headers = [
+        (b"server", b"Server"),
         (b"content-type", kind),
         (b"content-length", str(len(body)).encode()),
         (b"x-amzn-requestid", request_id.encode()),
