@@ -105,6 +105,33 @@ def test_positions_never_come_back_after_trims(store: Store) -> None:
     assert _read(store, space) == []
 
 
+def test_a_rolled_back_append_leaves_its_position_to_the_next(store: Store) -> None:
+    space = _space(store)
+    with store.transaction() as txn:
+        assert txn.log_append(space, b"kept") == 1
+    with pytest.raises(Abort), store.transaction() as txn:
+        assert txn.log_append(space, b"lost") == 2
+        assert txn.log_append(space, b"lost too") == 3
+        raise Abort
+    with store.transaction() as txn:
+        assert txn.log_append(space, b"next") == 2
+    assert _read(store, space) == [(1, b"kept"), (2, b"next")]
+
+
+def test_positions_continue_after_a_reopen(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "data")
+    space = _space(store)
+    with store.transaction() as txn:
+        for _ in range(3):
+            txn.log_append(space, b"x")
+        txn.log_trim(space, 4)
+    store.close()
+    store = open_store(tmp_path / "data")
+    with store.transaction() as txn:
+        assert txn.log_append(space, b"y") == 4
+    store.close()
+
+
 def test_a_dropped_log_is_reclaimed_in_batches(store: Store) -> None:
     dropped, kept = _space(store), _space(store)
     with store.transaction() as txn:
