@@ -65,28 +65,21 @@ def test_unknown_operation(tidal_endpoint):
     assert orjson.loads(body)["__type"] == "com.amazon.coral.service#UnknownOperationException"
 
 
-def test_unknown_service_prefix(tidal_endpoint):
-    for target in ("Nothing_1.Do", "whatever"):
-        status, headers, body = post(
-            tidal_endpoint, b"{}", {"X-Amz-Target": target, "Authorization": AUTH}
-        )
-        assert status == 400
-        assert orjson.loads(body) == {
-            "__type": "com.amazon.coral.service#UnknownOperationException"
-        }
-        assert int(headers["x-amz-crc32"]) == zlib.crc32(body)
-
-
-def test_json_post_without_target_is_unknown_operation(tidal_endpoint):
-    for content_type in ("application/x-amz-json-1.0", "application/json"):
-        status, headers, body = post(
-            tidal_endpoint, b"{}", {"Content-Type": content_type, "Authorization": AUTH}
-        )
-        assert status == 400
-        assert orjson.loads(body) == {
-            "__type": "com.amazon.coral.service#UnknownOperationException"
-        }
-        assert len(headers["x-amzn-requestid"]) == 52
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Amz-Target": "Nothing_1.Do"},  # an unknown service prefix
+        {"X-Amz-Target": "whatever"},
+        {"Content-Type": "application/x-amz-json-1.0"},  # a JSON POST / without a target
+        {"Content-Type": "application/json"},
+    ],
+)
+def test_a_request_naming_no_operation_is_unknown_operation(tidal_endpoint, headers):
+    status, answer, body = post(tidal_endpoint, b"{}", {**headers, "Authorization": AUTH})
+    assert status == 400
+    assert orjson.loads(body) == {"__type": "com.amazon.coral.service#UnknownOperationException"}
+    assert int(answer["x-amz-crc32"]) == zlib.crc32(body)
+    assert len(answer["x-amzn-requestid"]) == 52
 
 
 def test_empty_body_is_serialization_exception(tidal_endpoint):

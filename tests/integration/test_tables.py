@@ -261,11 +261,9 @@ def test_update_throughput_and_billing(dynamodb, table_name):
     assert error_of(dynamodb.update_table, TableName=table_name)[0] == "ValidationException"
 
 
-def test_update_table_creates_and_backfills_a_gsi(dynamodb, table_name):
-    dynamodb.create_table(TableName=table_name, **ON_DEMAND)
-    for n in range(3):
-        dynamodb.put_item(TableName=table_name, Item={"pk": {"S": f"k{n}"}, "colour": {"S": "red"}})
-    updated = dynamodb.update_table(
+def _add_colour_index(dynamodb, table_name: str, projection: str) -> dict:
+    """UpdateTable creating the GSI `by-colour` (hash key `colour`, a string)."""
+    return dynamodb.update_table(
         TableName=table_name,
         AttributeDefinitions=[{"AttributeName": "colour", "AttributeType": "S"}],
         GlobalSecondaryIndexUpdates=[
@@ -273,11 +271,18 @@ def test_update_table_creates_and_backfills_a_gsi(dynamodb, table_name):
                 "Create": {
                     "IndexName": "by-colour",
                     "KeySchema": [{"AttributeName": "colour", "KeyType": "HASH"}],
-                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                    "Projection": {"ProjectionType": projection},
                 }
             }
         ],
-    )["TableDescription"]
+    )
+
+
+def test_update_table_creates_and_backfills_a_gsi(dynamodb, table_name):
+    dynamodb.create_table(TableName=table_name, **ON_DEMAND)
+    for n in range(3):
+        dynamodb.put_item(TableName=table_name, Item={"pk": {"S": f"k{n}"}, "colour": {"S": "red"}})
+    updated = _add_colour_index(dynamodb, table_name, "KEYS_ONLY")["TableDescription"]
     (index,) = updated["GlobalSecondaryIndexes"]
     assert index["IndexStatus"] == "CREATING" and index["Backfilling"] is True
     table = dynamodb.describe_table(TableName=table_name)["Table"]
@@ -301,19 +306,7 @@ def test_a_backfill_leaves_out_index_key_violations(dynamodb, table_name):
     for key, colour in colours.items():
         item = {"pk": {"S": key}, **({"colour": colour} if colour else {})}
         dynamodb.put_item(TableName=table_name, Item=item)
-    dynamodb.update_table(
-        TableName=table_name,
-        AttributeDefinitions=[{"AttributeName": "colour", "AttributeType": "S"}],
-        GlobalSecondaryIndexUpdates=[
-            {
-                "Create": {
-                    "IndexName": "by-colour",
-                    "KeySchema": [{"AttributeName": "colour", "KeyType": "HASH"}],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            }
-        ],
-    )
+    _add_colour_index(dynamodb, table_name, "ALL")
     scanned = dynamodb.scan(TableName=table_name, IndexName="by-colour")["Items"]
     assert [item["pk"]["S"] for item in scanned] == ["red"]
     (index,) = dynamodb.describe_table(TableName=table_name)["Table"]["GlobalSecondaryIndexes"]
