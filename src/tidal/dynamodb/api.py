@@ -243,3 +243,26 @@ def execute_transaction(ctx: RequestContext, params: dict[str, Any]) -> dict[str
     transaction = partiql.parse_transaction(params)
     with ctx.runtime.store.transaction(write=not transaction.reads) as txn:
         return partiql.execute_transaction(ctx, txn, transaction, params)
+
+
+from tidal.dynamodb import continuous_backups  # noqa: E402  (appended, like each room's operations)
+
+
+@operation("UpdateContinuousBackups")
+def update_continuous_backups(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _write(ctx) as txn:
+        return {
+            "ContinuousBackupsDescription": continuous_backups.update_continuous_backups(
+                ctx, txn, params
+            )
+        }
+
+
+@operation("DescribeContinuousBackups")
+def describe_continuous_backups(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    with _read(ctx) as txn:
+        return {
+            "ContinuousBackupsDescription": continuous_backups.describe_continuous_backups(
+                ctx, txn, params["TableName"]
+            )
+        }

@@ -35,6 +35,10 @@ class ResourceInUseException(DynamoDBError):
     code = "ResourceInUseException"
 
 
+class TableNotFoundException(DynamoDBError):
+    code = "TableNotFoundException"
+
+
 class ConditionalCheckFailedException(DynamoDBError):
     code = "ConditionalCheckFailedException"
 
