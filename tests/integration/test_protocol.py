@@ -308,3 +308,25 @@ def test_integer_beyond_java_int_is_serialization_exception(tidal_endpoint):
     assert error["Message"] == (
         "Numeric value (2147483648) out of range of int (-2147483648 - 2147483647)"
     )
+
+
+def test_null_entries_of_lists_and_maps(tidal_endpoint, table_name):
+    dynamodb = client("dynamodb", tidal_endpoint)
+    _create(dynamodb, table_name)
+
+    def answer(operation: str, params: dict) -> tuple[int, dict]:
+        status, _, body = dynamodb_post(tidal_endpoint, operation, orjson.dumps(params))
+        return status, orjson.loads(body)
+
+    missing = "failed to satisfy constraint: Member must not be null"
+    status, body = answer("TransactGetItems", {"TransactItems": [None]})
+    assert status == 400
+    assert (
+        body["message"]
+        == f"1 validation error detected: Value null at 'transactItems.1.member' {missing}"
+    )
+    status, body = answer("BatchWriteItem", {"RequestItems": {table_name: None}})
+    assert body["message"].endswith(f"at 'requestItems.{table_name}.member' {missing}")
+    item = {"pk": {"S": "a"}, "l": {"L": [None]}}
+    status, body = answer("PutItem", {"TableName": table_name, "Item": item})
+    assert (status, body["__type"]) == (400, "com.amazon.coral.service#SerializationException")

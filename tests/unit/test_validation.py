@@ -94,6 +94,25 @@ def test_optional_members_sent_as_null_reach_the_handler_as_left_out() -> None:
     }
 
 
+def test_a_null_entry_of_a_list_or_map_of_structures_is_a_missing_member() -> None:
+    assert rejection("TransactGetItems", {"TransactItems": [None]}) == one(
+        null("transactItems.1.member")
+    )
+    assert rejection("BatchWriteItem", {"RequestItems": {"abc": None}}) == one(
+        null("requestItems.abc.member")
+    )
+    keys = {"RequestItems": {"abc": {"Keys": [{"pk": {"S": "a"}}, None]}}}
+    assert rejection("BatchGetItem", keys) == one(null("requestItems.abc.member.keys.2.member"))
+
+
+def test_a_null_attribute_value_can_be_left_to_the_room() -> None:
+    params = {"TableName": "abc", "Item": {"pk": {"S": "a"}, "l": {"L": [None]}}}
+    overrides = {"AttributeValue": Constraints(null_left_to_room=True)}
+    validator_for(DYNAMODB, "PutItem", overrides)(params)
+    validator_for(DYNAMODB, "PutItem", overrides)({**params, "Item": {"pk": None}})
+    assert rejection("PutItem", params) == one(null("item.l.member.l.1.member"))
+
+
 def test_a_fraction_for_an_integer_member_is_cut_to_its_whole_part() -> None:
     params = {"TableName": "abc", "Limit": 5.9, "Segment": 1.0, "TotalSegments": 2.5}
     validator_for(DYNAMODB, "Scan")(params)

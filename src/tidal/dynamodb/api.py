@@ -24,6 +24,10 @@ SHAPE_OVERRIDES = {
     # Optional in the model since replicas can be created from a GlobalTableSourceArn
     # (not served here); a table of its own needs both.
     "CreateTableInput": Constraints(required=("AttributeDefinitions", "KeySchema")),
+    # A null where an attribute value belongs gets the JSON parser's words (types.py), a
+    # null filter or key condition words of its own (reads.py).
+    "AttributeValue": Constraints(null_left_to_room=True),
+    "Condition": Constraints(null_left_to_room=True),
 }
 
 SERVICE = Service(

@@ -60,6 +60,9 @@ class Constraints:
     says 1 to 1024 characters reports those bounds first. `not_null`: as an entry of a list
     or map, the value must not be null, and AWS says so among the entry constraints.
     `required`: members of a structure AWS requires although the model no longer says so.
+    A null entry of a list or map of structures, maps or lists is a missing member
+    (`transactItems.1.member`, `requestItems.t.member`), unless the entry's shape says
+    `null_left_to_room`: then the room answers it itself.
     """
 
     min: float | None = None
@@ -71,6 +74,7 @@ class Constraints:
     then: Constraints | None = None
     not_null: bool = False
     required: tuple[str, ...] = ()
+    null_left_to_room: bool = False
 
 
 Overrides = Mapping[str, Constraints]
@@ -450,6 +454,12 @@ class _Compiler:
             build(self, node)
         return node
 
+    def _null_is_missing(self, member: _Node) -> bool:
+        """Whether a null entry of a list or map of `member`s is a missing member."""
+        collection = member.shape.type_name in ("structure", "map", "list")
+        override = self._overrides.get(member.shape.name, Constraints())
+        return collection and not override.null_left_to_room
+
     def _java(self, shape: Shape) -> str:
         return coral.java_type(shape, self._package)
 
@@ -533,6 +543,7 @@ class _Compiler:
         element = _late(member, "element")
         ok = node.bound.ok if node.bound is not None else None
         null_breaks = member.bound is not None and member.bound.not_null
+        null_entry = self._null_is_missing(member)
 
         def make(scalar_error: str) -> FastCheck:
             def check(value: Any) -> bool:
@@ -543,7 +554,7 @@ class _Compiler:
                 valid = ok is None or ok(value)
                 for item in value:
                     if item is None:
-                        valid = valid and not null_breaks
+                        valid = valid and not (null_breaks or null_entry)
                     elif not element(item):
                         valid = False
                 return valid
@@ -558,10 +569,13 @@ class _Compiler:
             if broken is not None:
                 message = f"Member must satisfy constraint: {broken}"
                 errors.append(_violation(node.echo(value), path, message))
-            if member.report is not None:
-                for index, item in enumerate(value, 1):
-                    if item is not None:
-                        member.report(item, f"{path}.{index}.member", errors)
+            for index, item in enumerate(value, 1):
+                where = f"{path}.{index}.member"
+                if item is None:
+                    if null_entry:
+                        errors.append(_violation("null", where, NOT_NULL))
+                elif member.report is not None:
+                    member.report(item, where, errors)
 
         node.report = report
         node.render = lambda value: f"[{', '.join(member.rendered(item) for item in value)}]"
@@ -574,6 +588,7 @@ class _Compiler:
         ok = node.bound.ok if node.bound is not None else None
         keys_ok = key_bound.all_ok if key_bound is not None else None
         null_breaks = member.bound is not None and member.bound.not_null
+        null_entry = self._null_is_missing(member)
         list_error = coral.unrecognized_collection(self._java(shape))
 
         def make(scalar_error: str) -> FastCheck:
@@ -587,7 +602,7 @@ class _Compiler:
                 )
                 for item in value.values():
                     if item is None:
-                        valid = valid and not null_breaks
+                        valid = valid and not (null_breaks or null_entry)
                     elif not element(item):
                         valid = False
                 return valid
@@ -606,10 +621,13 @@ class _Compiler:
             if broken_value is not None:
                 message = f"Map value must satisfy constraint: {broken_value}"
                 errors.append(_violation(node.echo(value), path, message))
-            if member.report is not None:
-                for key, item in value.items():
-                    if item is not None:
-                        member.report(item, f"{path}.{key}.member", errors)
+            for key, item in value.items():
+                where = f"{path}.{key}.member"
+                if item is None:
+                    if null_entry:
+                        errors.append(_violation("null", where, NOT_NULL))
+                elif member.report is not None:
+                    member.report(item, where, errors)
 
         node.report = report
         node.render = lambda value: (
