@@ -276,11 +276,12 @@ def test_list_roles_pages_with_markers_and_filters_by_path(account_iam):
     assert [r["RoleName"] for page in pages for r in page["Roles"]] == names
     app = account_iam.list_roles(PathPrefix="/app/")["Roles"]
     assert [r["RoleName"] for r in app] == names[1::2]
-    assert error_of(account_iam.list_roles, Marker="not-a-marker") == (
-        "ValidationError",
-        "Invalid Marker.",
-        400,
-    )
+    for marker in ("not-a-marker", "é"):
+        assert error_of(account_iam.list_roles, Marker=marker) == (
+            "ValidationError",
+            "Invalid Marker.",
+            400,
+        )
 
 
 def test_roles_belong_to_their_account(tidal_endpoint):

@@ -70,6 +70,11 @@ def test_list_templates_pages(both):
     second = ses.list_templates(MaxItems=2, NextToken=first["NextToken"])
     assert [item["Name"] for item in second["TemplatesMetadata"]] == ["t3"]
     assert "NextToken" not in second
+    for size in (-1, 0):  # no page is empty: a size below 1 lists one, or the default
+        page = ses.list_templates(MaxItems=size)["TemplatesMetadata"]
+        assert [item["Name"] for item in page] == (["t1"] if size else ["t1", "t2", "t3"])
+    listed = ses.list_configuration_sets(MaxItems=-1)
+    assert len(listed["ConfigurationSets"]) <= 1
 
 
 def test_send_templated_email_substitutes_the_data(both, tidal_endpoint):

@@ -43,7 +43,7 @@ def _encode(key: str) -> str:
 def _decode(marker: str) -> str:
     try:
         text = base64.b64decode(marker, validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # not base64 (or not ASCII), or not UTF-8 inside
         text = ""
     if not text.startswith(_PREFIX):
         raise ValidationError("Invalid Marker.")

@@ -14,11 +14,11 @@ def by_name(
     limit: int | None,
     most: int,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Up to `limit` (at most `most`) documents of `namespace`, keyed
+    """Up to `limit` (at least 1, at most `most`) documents of `namespace`, keyed
     `<account>/<region>/<name>`, in name order after the name `after`; and the name the next
     page starts after (None on the last page)."""
     prefix = f"{account}/{region}/"
-    size = min(limit or most, most)
+    size = max(1, min(limit or most, most))
     start = prefix + after if after else None
     records = [record for _, record in txn.list_docs(namespace, prefix, start, size + 1)]
     if len(records) > size:
