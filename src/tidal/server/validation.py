@@ -26,7 +26,7 @@ import dataclasses
 import logging
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from botocore.model import ServiceModel, Shape
@@ -395,6 +395,19 @@ def _within_java_range(node: _Node) -> None:
     node.types = None
 
 
+def _report_entries(
+    member: _Node, null_entry: bool, entries: Iterable[tuple[Any, Any]], path: str, errors: list
+) -> None:
+    """Report the entries of a list or map, given as (index or key, value) pairs."""
+    for segment, item in entries:
+        where = f"{path}.{segment}.member"
+        if item is None:
+            if null_entry:
+                errors.append(_violation("null", where, NOT_NULL))
+        elif member.report is not None:
+            member.report(item, where, errors)
+
+
 def _drop_nulls(value: dict[str, Any]) -> None:
     """AWS reads a member sent as JSON null as one left out: so do the handlers."""
     for name in [name for name, item in value.items() if item is None]:
@@ -569,13 +582,7 @@ class _Compiler:
             if broken is not None:
                 message = f"Member must satisfy constraint: {broken}"
                 errors.append(_violation(node.echo(value), path, message))
-            for index, item in enumerate(value, 1):
-                where = f"{path}.{index}.member"
-                if item is None:
-                    if null_entry:
-                        errors.append(_violation("null", where, NOT_NULL))
-                elif member.report is not None:
-                    member.report(item, where, errors)
+            _report_entries(member, null_entry, enumerate(value, 1), path, errors)
 
         node.report = report
         node.render = lambda value: f"[{', '.join(member.rendered(item) for item in value)}]"
@@ -621,13 +628,7 @@ class _Compiler:
             if broken_value is not None:
                 message = f"Map value must satisfy constraint: {broken_value}"
                 errors.append(_violation(node.echo(value), path, message))
-            for key, item in value.items():
-                where = f"{path}.{key}.member"
-                if item is None:
-                    if null_entry:
-                        errors.append(_violation("null", where, NOT_NULL))
-                elif member.report is not None:
-                    member.report(item, where, errors)
+            _report_entries(member, null_entry, value.items(), path, errors)
 
         node.report = report
         node.render = lambda value: (
