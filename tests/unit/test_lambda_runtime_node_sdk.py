@@ -106,6 +106,27 @@ def test_v3_installs_the_commonly_used_clients(npm):
     ).is_dir()
 
 
+@pytest.mark.parametrize(("node", "before"), [(20, ["--before=2027-01-01"]), (22, []), (None, [])])
+def test_v3_releases_match_the_node_that_runs_them(npm, monkeypatch, node, before):
+    monkeypatch.setattr(node_sdk, "node_major", lambda: node)
+    node_sdk.ensure("v2")
+    node_sdk.ensure("v3")
+    v2_call, v3_call = npm_calls(npm)
+    assert "--before" not in v2_call
+    assert [arg for arg in v3_call.split() if arg.startswith("--before")] == before
+
+
+def test_node_major_reads_node_version(tmp_path, monkeypatch):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "node").write_text("#!/bin/sh\necho v20.20.2\n")
+    (folder / "node").chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+    assert node_sdk.node_major() == 20
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    assert node_sdk.node_major() is None
+
+
 def test_an_install_of_another_package_list_is_replaced(npm, tmp_path):
     node_sdk.ensure("v2")
     marker = tmp_path / "cache" / "node-sdk" / "v2" / node_sdk.MARKER

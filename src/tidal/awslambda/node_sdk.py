@@ -53,6 +53,9 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     ),
 }
 NAMES = {V2: "v2 (aws-sdk)", V3: "v3 (@aws-sdk/*)"}
+V3_NODE_FLOOR = (22, "2027-01-01")
+"""The SDK's own notice: v3 versions published after the first week of January 2027 require
+Node.js >= 22; on an older Node.js, Tidal installs the v3 releases published before then."""
 MARKER = "tidal-sdk.json"
 INSTALL_TIMEOUT = 900.0
 
@@ -149,6 +152,7 @@ def _npm_install(npm: str, major: str, folder: Path) -> None:
         "--fetch-retries=1",
         "--fetch-retry-mintimeout=2000",
         "--fetch-retry-maxtimeout=10000",
+        *_releases_for_this_node(major),
         *PACKAGES[major],
     ]
     environment = {**os.environ, "npm_config_update_notifier": "false"}
@@ -173,6 +177,28 @@ def _npm_install(npm: str, major: str, folder: Path) -> None:
             f"`npm install {' '.join(PACKAGES[major])}` failed (exit {done.returncode}; "
             "is the npm registry reachable?):\n" + "\n".join(output)
         )
+
+
+def _releases_for_this_node(major: str) -> list[str]:
+    """npm's `--before` for a v3 install on a Node.js older than the SDK's floor."""
+    floor, published_before = V3_NODE_FLOOR
+    if major != V3:
+        return []
+    node = node_major()
+    return [f"--before={published_before}"] if node is not None and node < floor else []
+
+
+def node_major() -> int | None:
+    """The major version of the `node` on PATH, None without one."""
+    node = shutil.which("node")
+    if node is None:
+        return None
+    try:
+        done = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    version = done.stdout.strip().removeprefix("v").split(".")[0]
+    return int(version) if version.isdigit() else None
 
 
 def _replace(staging: Path, target: Path) -> None:
