@@ -14,6 +14,7 @@ from tidal.awslambda.runtime_api import (
     RuntimeApi,
     invalid_state,
 )
+from tidal.testing.waiting import until
 
 
 class FakeRuntime:
@@ -83,8 +84,7 @@ def test_next_blocks_until_an_event_is_given_then_the_connection_is_reused():
     async def scenario(runtime, api, reader, writer):
         writer.write(_request("GET", "/2018-06-01/runtime/invocation/next"))
         await writer.drain()
-        while not runtime.waiters:
-            await asyncio.sleep(0)
+        await until(lambda: runtime.waiters)
         event = Event(
             "r1", b'{"k": 1}', "arn:aws:lambda:us-east-1:1:function:f", "Root=1-a;Sampled=0"
         )
@@ -182,8 +182,7 @@ def test_an_abandoned_next_is_forgotten():
     async def scenario(runtime, api, reader, writer):
         writer.write(_request("GET", "/2018-06-01/runtime/invocation/next"))
         await writer.drain()
-        while not runtime.waiters:
-            await asyncio.sleep(0)
+        await until(lambda: runtime.waiters)
         writer.close()
         await api.connections_closed(5)
         assert runtime.waiters == []

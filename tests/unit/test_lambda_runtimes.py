@@ -16,6 +16,7 @@ import pytest
 
 from tidal.awslambda import node_sdk, runtimes
 from tidal.awslambda.functions import FunctionVersion
+from tidal.testing.waiting import until
 
 AWS_VARIABLES = {
     "AWS_LAMBDA_FUNCTION_NAME": "fn",
@@ -239,8 +240,7 @@ def installer(monkeypatch, fresh_preparation):
 def test_concurrent_preparations_of_a_node_runtime_share_one_install(installer):
     async def scenario():
         waiting = [asyncio.create_task(runtimes.prepare("nodejs20.x")) for _ in range(4)]
-        while not installer.calls:
-            await asyncio.sleep(0)
+        await until(lambda: installer.calls)
         installer.release.set()
         await asyncio.gather(*waiting)
         await runtimes.prepare("nodejs20.x")
