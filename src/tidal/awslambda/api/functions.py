@@ -11,6 +11,7 @@ an in-memory server's code folder when it stops.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -33,7 +34,7 @@ from tidal.awslambda import (
 from tidal.awslambda.api.service import SERVICE
 from tidal.awslambda.names import LayerRef, parse_function
 from tidal.core.context import RequestContext
-from tidal.core.service import InternalRequest, InternalResponse
+from tidal.core.service import Handler, InternalRequest, InternalResponse
 from tidal.server.validation import Constraints
 
 operation = SERVICE.operation
@@ -80,18 +81,6 @@ def get_function(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         return functions.get(txn, ctx.runtime.endpoint_url, ctx.account, ctx.region, params)
 
 
-@operation("GetFunctionConfiguration")
-def get_function_configuration(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return functions.get_configuration(txn, ctx.account, ctx.region, params)
-
-
-@operation("ListFunctions")
-def list_functions(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return functions.list_functions(txn, ctx.account, ctx.region, params)
-
-
 @operation("DeleteFunction")
 def delete_function(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     with _write(ctx) as txn:
@@ -120,92 +109,7 @@ def update_function_configuration(ctx: RequestContext, params: dict[str, Any]) -
         return updates.update_configuration(ctx.runtime, txn, ctx.account, ctx.region, params)
 
 
-# Versions and aliases --------------------------------------------------------------------
-
-
-@operation("PublishVersion")
-def publish_version(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _write(ctx) as txn:
-        return versions.publish(txn, ctx.account, ctx.region, params)
-
-
-@operation("ListVersionsByFunction")
-def list_versions_by_function(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return versions.list_versions(txn, ctx.account, ctx.region, params)
-
-
-@operation("CreateAlias")
-def create_alias(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _write(ctx) as txn:
-        return aliases.create(txn, ctx.account, ctx.region, params)
-
-
-@operation("GetAlias")
-def get_alias(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return aliases.get(txn, ctx.account, ctx.region, params)
-
-
-@operation("UpdateAlias")
-def update_alias(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _write(ctx) as txn:
-        return aliases.update(txn, ctx.account, ctx.region, params)
-
-
-@operation("DeleteAlias")
-def delete_alias(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _write(ctx) as txn:
-        aliases.delete(txn, ctx.account, ctx.region, params)
-    return {}
-
-
-@operation("ListAliases")
-def list_aliases(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return aliases.list_aliases(txn, ctx.account, ctx.region, params)
-
-
-# Permissions, tags, concurrency ----------------------------------------------------------
-
-
-@operation("AddPermission")
-def add_permission(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _write(ctx) as txn:
-        return policies.add_permission(txn, ctx.account, ctx.region, params)
-
-
-@operation("RemovePermission")
-def remove_permission(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _write(ctx) as txn:
-        policies.remove_permission(txn, ctx.account, ctx.region, params)
-    return {}
-
-
-@operation("GetPolicy")
-def get_policy(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return policies.get_policy(txn, ctx.account, ctx.region, params)
-
-
-@operation("TagResource")
-def tag_resource(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _write(ctx) as txn:
-        tags.tag(txn, ctx.account, ctx.region, params)
-    return {}
-
-
-@operation("UntagResource")
-def untag_resource(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _write(ctx) as txn:
-        tags.untag(txn, ctx.account, ctx.region, params)
-    return {}
-
-
-@operation("ListTags")
-def list_tags(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return tags.list_tags(txn, ctx.account, ctx.region, params)
+# Concurrency -----------------------------------------------------------------------------
 
 
 @operation("PutFunctionConcurrency")
@@ -215,94 +119,11 @@ def put_function_concurrency(ctx: RequestContext, params: dict[str, Any]) -> dic
         return reserved.put(txn, ctx.account, ctx.region, params, limit)
 
 
-@operation("GetFunctionConcurrency")
-def get_function_concurrency(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return reserved.get(txn, ctx.account, ctx.region, params)
-
-
-@operation("DeleteFunctionConcurrency")
-def delete_function_concurrency(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _write(ctx) as txn:
-        reserved.delete(txn, ctx.account, ctx.region, params)
-    return {}
-
-
 @operation("GetAccountSettings")
 def get_account_settings(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     limit = ctx.runtime.config.lambda_concurrency
     with _read(ctx) as txn:
         return reserved.account_settings(txn, ctx.account, ctx.region, limit)
-
-
-@operation("GetFunctionCodeSigningConfig")
-def get_function_code_signing_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _read(ctx) as txn:
-        return function_settings.code_signing(txn, ctx.account, ctx.region, params)
-
-
-@operation("GetRuntimeManagementConfig")
-def get_runtime_management_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _read(ctx) as txn:
-        return function_settings.runtime_management(txn, ctx.account, ctx.region, params)
-
-
-@operation("PutRuntimeManagementConfig")
-def put_runtime_management_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _write(ctx) as txn:
-        return function_settings.put_runtime_management(txn, ctx.account, ctx.region, params)
-
-
-@operation("GetFunctionRecursionConfig")
-def get_function_recursion_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _read(ctx) as txn:
-        return function_settings.recursion(txn, ctx.account, ctx.region, params)
-
-
-@operation("PutFunctionRecursionConfig")
-def put_function_recursion_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _write(ctx) as txn:
-        return function_settings.put_recursion(txn, ctx.account, ctx.region, params)
-
-
-@operation("ListProvisionedConcurrencyConfigs")
-def list_provisioned_concurrency_configs(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _read(ctx) as txn:
-        return function_settings.provisioned_concurrency(txn, ctx.account, ctx.region, params)
-
-
-# Event invoke settings -------------------------------------------------------------------
-
-
-@operation("PutFunctionEventInvokeConfig")
-def put_function_event_invoke_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _write(ctx) as txn:
-        return event_invoke.put(txn, ctx.account, ctx.region, params)
-
-
-@operation("UpdateFunctionEventInvokeConfig")
-def update_function_event_invoke_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _write(ctx) as txn:
-        return event_invoke.update(txn, ctx.account, ctx.region, params)
-
-
-@operation("GetFunctionEventInvokeConfig")
-def get_function_event_invoke_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _read(ctx) as txn:
-        return event_invoke.get(txn, ctx.account, ctx.region, params)
-
-
-@operation("DeleteFunctionEventInvokeConfig")
-def delete_function_event_invoke_config(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _write(ctx) as txn:
-        event_invoke.delete(txn, ctx.account, ctx.region, params)
-    return {}
-
-
-@operation("ListFunctionEventInvokeConfigs")
-def list_function_event_invoke_configs(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _read(ctx) as txn:
-        return event_invoke.list_configs(txn, ctx.account, ctx.region, params)
 
 
 # Layers ----------------------------------------------------------------------------------
@@ -333,18 +154,6 @@ def get_layer_version_by_arn(ctx: RequestContext, params: dict[str, Any]) -> dic
         return layers.get_by_arn(txn, endpoint, ctx.account, ctx.region, params["Arn"])
 
 
-@operation("ListLayers")
-def list_layers(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return layers.list_layers(txn, ctx.account, ctx.region, params)
-
-
-@operation("ListLayerVersions")
-def list_layer_versions(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return layers.list_versions(txn, ctx.account, ctx.region, params)
-
-
 @operation("DeleteLayerVersion")
 def delete_layer_version(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     with _write(ctx) as txn:
@@ -352,23 +161,61 @@ def delete_layer_version(ctx: RequestContext, params: dict[str, Any]) -> dict[st
     return {}
 
 
-@operation("AddLayerVersionPermission")
-def add_layer_version_permission(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _write(ctx) as txn:
-        return layers.add_permission(txn, ctx.account, ctx.region, params)
+# Operations that read or write in one transaction and hand over to their domain module --
+
+Domain = Callable[[Any, str, str, dict[str, Any]], dict[str, Any] | None]
+"""`domain(txn, account, region, params)`: the answer, or None for an empty one."""
+_READS: dict[str, Domain] = {
+    "GetFunctionConfiguration": functions.get_configuration,
+    "ListFunctions": functions.list_functions,
+    "ListVersionsByFunction": versions.list_versions,
+    "GetAlias": aliases.get,
+    "ListAliases": aliases.list_aliases,
+    "GetPolicy": policies.get_policy,
+    "ListTags": tags.list_tags,
+    "GetFunctionConcurrency": reserved.get,
+    "GetFunctionCodeSigningConfig": function_settings.code_signing,
+    "GetRuntimeManagementConfig": function_settings.runtime_management,
+    "GetFunctionRecursionConfig": function_settings.recursion,
+    "ListProvisionedConcurrencyConfigs": function_settings.provisioned_concurrency,
+    "GetFunctionEventInvokeConfig": event_invoke.get,
+    "ListFunctionEventInvokeConfigs": event_invoke.list_configs,
+    "ListLayers": layers.list_layers,
+    "ListLayerVersions": layers.list_versions,
+    "GetLayerVersionPolicy": layers.get_policy,
+}
+_WRITES: dict[str, Domain] = {
+    "PublishVersion": versions.publish,
+    "CreateAlias": aliases.create,
+    "UpdateAlias": aliases.update,
+    "DeleteAlias": aliases.delete,
+    "AddPermission": policies.add_permission,
+    "RemovePermission": policies.remove_permission,
+    "TagResource": tags.tag,
+    "UntagResource": tags.untag,
+    "DeleteFunctionConcurrency": reserved.delete,
+    "PutRuntimeManagementConfig": function_settings.put_runtime_management,
+    "PutFunctionRecursionConfig": function_settings.put_recursion,
+    "PutFunctionEventInvokeConfig": event_invoke.put,
+    "UpdateFunctionEventInvokeConfig": event_invoke.update,
+    "DeleteFunctionEventInvokeConfig": event_invoke.delete,
+    "AddLayerVersionPermission": layers.add_permission,
+    "RemoveLayerVersionPermission": layers.remove_permission,
+}
 
 
-@operation("RemoveLayerVersionPermission")
-def remove_layer_version_permission(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _write(ctx) as txn:
-        layers.remove_permission(txn, ctx.account, ctx.region, params)
-    return {}
+def _handler(domain: Domain, write: bool) -> Handler:
+    def operation(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with ctx.runtime.store.transaction(write=write) as txn:
+            return domain(txn, ctx.account, ctx.region, params) or {}
+
+    return operation
 
 
-@operation("GetLayerVersionPolicy")
-def get_layer_version_policy(ctx: RequestContext, params: dict[str, Any]) -> dict:
-    with _read(ctx) as txn:
-        return layers.get_policy(txn, ctx.account, ctx.region, params)
+for _name, _domain in _READS.items():
+    operation(_name)(_handler(_domain, write=False))
+for _name, _domain in _WRITES.items():
+    operation(_name)(_handler(_domain, write=True))
 
 
 # Code downloads --------------------------------------------------------------------------
