@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +12,14 @@ from tidal.core.runtime import Runtime
 
 Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]]
 Task = Callable[[Runtime], Awaitable[None]]
+Domain = Callable[..., dict[str, Any] | None]
+"""`domain(txn, *scope, params)`: an operation's answer (None for an empty one)."""
+Scope = Callable[[RequestContext], tuple[str, ...]]
+
+
+def regional(ctx: RequestContext) -> tuple[str, ...]:
+    """What scopes a regional resource: its account and region."""
+    return ctx.account, ctx.region
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +75,23 @@ class Service:
             return handler
 
         return register
+
+    def delegate(
+        self,
+        reads: Mapping[str, Domain],
+        writes: Mapping[str, Domain],
+        scope: Scope = regional,
+    ) -> None:
+        """Register operations that only open a transaction (read-only for `reads`) and
+        answer with `domain(txn, *scope(ctx), params)`."""
+        for names, write in ((reads, False), (writes, True)):
+            for name, domain in names.items():
+                self.operations[name] = _in_transaction(domain, write, scope)
+
+
+def _in_transaction(domain: Domain, write: bool, scope: Scope) -> Handler:
+    def handle(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        with ctx.runtime.store.transaction(write=write) as txn:
+            return domain(txn, *scope(ctx), params) or {}
+
+    return handle

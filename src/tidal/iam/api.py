@@ -7,17 +7,14 @@ operations also need the caller's access key and region, so they take the contex
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from tidal.core.context import RequestContext
-from tidal.core.service import Handler, Service
+from tidal.core.service import Domain, Service
 from tidal.iam import policies, role_policies, roles, sts
 
 IAM = Service(model="iam")
 STS = Service(model="sts")
-
-Domain = Callable[[Any, str, dict[str, Any]], dict[str, Any]]
 
 _READS: dict[str, Domain] = {
     "GetRole": roles.get_role,
@@ -53,18 +50,7 @@ _WRITES: dict[str, Domain] = {
 }
 
 
-def _handler(domain: Domain, write: bool) -> Handler:
-    def operation(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        with ctx.runtime.store.transaction(write=write) as txn:
-            return domain(txn, ctx.account, params)
-
-    return operation
-
-
-for _name, _domain in _READS.items():
-    IAM.operation(_name)(_handler(_domain, write=False))
-for _name, _domain in _WRITES.items():
-    IAM.operation(_name)(_handler(_domain, write=True))
+IAM.delegate(_READS, _WRITES, scope=lambda ctx: (ctx.account,))
 
 
 @STS.operation("GetCallerIdentity")

@@ -17,32 +17,17 @@ SERVICE = Service(
     installers=[shards.install],
     background=[maintenance.run],
 )
-operation = SERVICE.operation
+SERVICE.delegate(
+    reads={
+        "ListStreams": streams.list_streams,
+        "DescribeStream": streams.describe_stream,
+        "GetRecords": iterators.get_records,
+    },
+    writes={},
+)
 
 
-def _read(ctx: RequestContext):
-    return ctx.runtime.store.transaction(write=False)
-
-
-@operation("ListStreams")
-def list_streams(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return streams.list_streams(txn, ctx.account, ctx.region, params)
-
-
-@operation("DescribeStream")
-def describe_stream(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return streams.describe_stream(txn, ctx.account, ctx.region, params)
-
-
-@operation("GetShardIterator")
+@SERVICE.operation("GetShardIterator")
 def get_shard_iterator(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
+    with ctx.runtime.store.transaction(write=False) as txn:
         return {"ShardIterator": iterators.get_shard_iterator(txn, ctx.account, ctx.region, params)}
-
-
-@operation("GetRecords")
-def get_records(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    with _read(ctx) as txn:
-        return iterators.get_records(txn, ctx.account, ctx.region, params)

@@ -11,7 +11,6 @@ an in-memory server's code folder when it stops.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -34,7 +33,7 @@ from tidal.awslambda import (
 from tidal.awslambda.api.service import SERVICE
 from tidal.awslambda.names import LayerRef, parse_function
 from tidal.core.context import RequestContext
-from tidal.core.service import Handler, InternalRequest, InternalResponse
+from tidal.core.service import Domain, InternalRequest, InternalResponse
 from tidal.server.validation import Constraints
 
 operation = SERVICE.operation
@@ -163,8 +162,6 @@ def delete_layer_version(ctx: RequestContext, params: dict[str, Any]) -> dict[st
 
 # Operations that read or write in one transaction and hand over to their domain module --
 
-Domain = Callable[[Any, str, str, dict[str, Any]], dict[str, Any] | None]
-"""`domain(txn, account, region, params)`: the answer, or None for an empty one."""
 _READS: dict[str, Domain] = {
     "GetFunctionConfiguration": functions.get_configuration,
     "ListFunctions": functions.list_functions,
@@ -202,20 +199,7 @@ _WRITES: dict[str, Domain] = {
     "AddLayerVersionPermission": layers.add_permission,
     "RemoveLayerVersionPermission": layers.remove_permission,
 }
-
-
-def _handler(domain: Domain, write: bool) -> Handler:
-    def operation(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        with ctx.runtime.store.transaction(write=write) as txn:
-            return domain(txn, ctx.account, ctx.region, params) or {}
-
-    return operation
-
-
-for _name, _domain in _READS.items():
-    operation(_name)(_handler(_domain, write=False))
-for _name, _domain in _WRITES.items():
-    operation(_name)(_handler(_domain, write=True))
+SERVICE.delegate(_READS, _WRITES)
 
 
 # Code downloads --------------------------------------------------------------------------
